@@ -1,0 +1,72 @@
+"""The course's task catalogue (``tasks.toml`` at the repository root) and suite fingerprints."""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+CATALOGUE_PATH = REPOSITORY_ROOT / "tasks.toml"
+
+# Folders and files that never change what a suite tests.
+_IGNORED_PARTS = frozenset(
+    {"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".venv", ".nox", "build", "data"}
+)
+
+
+@dataclass(frozen=True)
+class CourseTask:
+    """One graded task of the course."""
+
+    id: str
+    section: str
+    ru: str
+    en: str
+
+
+class CatalogueError(ValueError):
+    """The catalogue file is missing or malformed."""
+
+
+def load_catalogue(path: Path = CATALOGUE_PATH) -> dict[str, CourseTask]:
+    """Return the tasks by id, in course order."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise CatalogueError(f"cannot read the task catalogue {path}: {error}") from error
+    tasks: dict[str, CourseTask] = {}
+    for entry in raw.get("task", []):
+        try:
+            task = CourseTask(
+                id=entry["id"], section=entry["section"], ru=entry["ru"], en=entry["en"]
+            )
+        except KeyError as missing:
+            raise CatalogueError(f"{path}: a task lacks the key {missing}") from None
+        if task.id in tasks:
+            raise CatalogueError(f"{path}: task {task.id} is listed twice")
+        tasks[task.id] = task
+    return tasks
+
+
+def _suite_files(roots: Iterable[Path]) -> Iterator[Path]:
+    for root in roots:
+        if root.is_file():
+            yield root
+            continue
+        for path in sorted(root.rglob("*")):
+            relative_parts = path.relative_to(root).parts
+            if path.is_file() and not _IGNORED_PARTS.intersection(relative_parts):
+                yield path
+
+
+def fingerprint(roots: Iterable[Path]) -> str:
+    """A digest of every file under ``roots``: equal digests mean the suite has not changed."""
+    digest = hashlib.sha256()
+    for path in _suite_files(roots):
+        digest.update(str(path.relative_to(REPOSITORY_ROOT)).encode())
+        digest.update(b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
