@@ -67,7 +67,6 @@ nox.options.sessions = [
     "support",
     *(suite.session for suite in SECTIONS),
     "capstone",
-    "docker_smoke",
     "grade",
 ]
 
