@@ -89,11 +89,13 @@ def sync(session: nox.Session, *groups: str, project: Path = ROOT) -> None:
 
 def pytest_args(suite: Suite, *, report: str, extra: list[str]) -> list[str]:
     """Arguments that run one suite and record its per-task results."""
+    # Sections get the grading plugin from the root conftest.py; the standalone capstone loads it
+    # explicitly (importing it with -p elsewhere would hide its module lines from coverage).
+    plugin = ["-p", "course_support.grading"] if suite.is_capstone else []
     return [
         "pytest",
         str(suite.path / "tests") if suite.is_capstone else suite.folder,
-        "-p",
-        "course_support.grading",
+        *plugin,
         f"--task-report={RESULTS / report}",
         f"--task-report-suite={report.removesuffix('.json')}",
         f"--task-report-fingerprint={suite.path}",

@@ -51,22 +51,21 @@ def load_catalogue(path: Path = CATALOGUE_PATH) -> dict[str, CourseTask]:
     return tasks
 
 
-def _suite_files(roots: Iterable[Path]) -> Iterator[Path]:
+def _suite_files(roots: Iterable[Path]) -> Iterator[tuple[str, Path]]:
+    """Each file under the roots with a stable name (relative to its root's parent)."""
     for root in roots:
-        if root.is_file():
-            yield root
-            continue
-        for path in sorted(root.rglob("*")):
-            relative_parts = path.relative_to(root).parts
+        candidates = [root] if root.is_file() else sorted(root.rglob("*"))
+        for path in candidates:
+            relative_parts = path.relative_to(root.parent).parts
             if path.is_file() and not _IGNORED_PARTS.intersection(relative_parts):
-                yield path
+                yield "/".join(relative_parts), path
 
 
 def fingerprint(roots: Iterable[Path]) -> str:
     """A digest of every file under ``roots``: equal digests mean the suite has not changed."""
     digest = hashlib.sha256()
-    for path in _suite_files(roots):
-        digest.update(str(path.relative_to(REPOSITORY_ROOT)).encode())
+    for name, path in _suite_files(roots):
+        digest.update(name.encode())
         digest.update(b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
