@@ -194,11 +194,13 @@ def _run_suite_for_grade(session: nox.Session, suite: Suite, extra: list[str]) -
         sync(session, "dev", project=CAPSTONE)
     else:
         sync(session, *filter(None, [suite.group]))
-    report = f"{suite.session}.json" if not extra else f"task-{suite.session}.json"
+    # A full scoreboard leaves the Docker tests to `docker_smoke`; grading one task runs all of
+    # its tests, Docker included (they skip, visibly, where no engine runs).
+    one_task = bool(extra)
+    report = f"task-{suite.session}.json" if one_task else f"{suite.session}.json"
     session.run(
         *pytest_args(suite, report=report, extra=[*extra, "-p", "no:cacheprovider"]),
-        "-m",
-        "not docker",
+        *([] if one_task else ["-m", "not docker"]),
         env=capstone_env() if suite.is_capstone else {},
         success_codes=[0, 1],
     )
