@@ -1,0 +1,1 @@
+"""Task 4.2.1: download 100 pages sequentially and concurrently, and measure the difference."""
