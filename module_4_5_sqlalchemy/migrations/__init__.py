@@ -1,0 +1,1 @@
+"""Alembic migrations of the task-tracker schema; ``module_4_5_sqlalchemy.migrate`` runs them."""

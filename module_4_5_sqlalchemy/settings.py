@@ -1,0 +1,53 @@
+"""Database settings read from the environment (``DATABASE_URL``, ``DATABASE_POOL_SIZE``, ...)."""
+
+from __future__ import annotations
+
+from pydantic import Field, PositiveFloat, PositiveInt, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+_ASYNC_DRIVER = "postgresql+asyncpg"
+
+
+def to_async_url(url: str) -> str:
+    """Any PostgreSQL URL (``postgres://``, ``postgresql://``, ``postgresql+asyncpg://``) in
+    the form SQLAlchemy's asyncpg dialect expects; anything else is a ``ValueError``."""
+    try:
+        parsed: URL = make_url(url)
+    except ArgumentError as error:
+        raise ValueError(f"not a database URL: {error}") from None
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend not in {"postgresql", "postgres"} or driver not in {"", "asyncpg"}:
+        raise ValueError(
+            f"expected a PostgreSQL URL for asyncpg (postgresql+asyncpg://...), "
+            f"got the driver {parsed.drivername!r}"
+        )
+    return parsed.set(drivername=_ASYNC_DRIVER).render_as_string(hide_password=False)
+
+
+class DatabaseSettings(BaseSettings):
+    """How to reach PostgreSQL and how the connection pool behaves.
+
+    ``url`` is ``None`` when ``DATABASE_URL`` is unset; the demo and the benchmark then start an
+    embedded PostgreSQL.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="DATABASE_", frozen=True, extra="ignore")
+
+    # repr=False: the URL usually carries a password, and settings end up in logs.
+    url: str | None = Field(default=None, repr=False)
+    pool_size: PositiveInt = 5
+    max_overflow: int = Field(default=5, ge=0)
+    pool_timeout: PositiveFloat = 10.0
+    """Seconds to wait for a free pooled connection before failing."""
+    connect_timeout: PositiveFloat = 5.0
+    """Seconds to wait for PostgreSQL to accept a new connection."""
+    command_timeout: PositiveFloat = 30.0
+    """Seconds a single statement may run before asyncpg cancels it."""
+    echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _normalise_url(cls, url: str | None) -> str | None:
+        return None if url is None or not url.strip() else to_async_url(url.strip())

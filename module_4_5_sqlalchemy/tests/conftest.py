@@ -1,0 +1,48 @@
+"""Each test gets its own database, copied in milliseconds from one migrated once per run."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from course_support.pytest_postgres import PostgresDatabase, PostgresServer
+from module_4_5_sqlalchemy.database import Database, open_database
+from module_4_5_sqlalchemy.migrate import upgrade
+from module_4_5_sqlalchemy.settings import DatabaseSettings
+
+
+async def _migrate_to_head(database: PostgresDatabase) -> None:
+    engine = create_async_engine(database.sqlalchemy_url, poolclass=NullPool)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(postgres_server: PostgresServer) -> str:
+    return postgres_server.template("module_4_5_sqlalchemy:head", _migrate_to_head)
+
+
+@pytest.fixture
+def migrated_database(
+    postgres_server: PostgresServer, migrated_template: str
+) -> Iterator[PostgresDatabase]:
+    """A database of this test alone, with the schema at the head revision."""
+    with postgres_server.database(template=migrated_template) as database:
+        yield database
+
+
+@pytest.fixture
+async def database(migrated_database: PostgresDatabase) -> AsyncIterator[Database]:
+    async with open_database(DatabaseSettings(url=migrated_database.sqlalchemy_url)) as database:
+        yield database
+
+
+@pytest.fixture
+async def session(database: Database) -> AsyncIterator[AsyncSession]:
+    async with database.sessions() as session:
+        yield session
