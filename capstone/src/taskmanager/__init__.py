@@ -1,0 +1,1 @@
+"""Task Manager API: the course capstone (FastAPI, async SQLAlchemy on PostgreSQL, JWT auth)."""

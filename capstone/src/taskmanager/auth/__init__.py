@@ -1,0 +1,1 @@
+"""Auth: registration, login, token rotation and logout."""

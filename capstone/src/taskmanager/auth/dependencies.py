@@ -1,0 +1,67 @@
+"""`CurrentUser` and `AdminUser`: who is calling, checked on every request.
+
+An access token is only as good as its login session: logout, password change and deactivation
+revoke sessions, and every request checks its session in the same query that loads the user.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import select
+
+from taskmanager.auth.models import LoginSession
+from taskmanager.core.database import SessionDep, utc_now
+from taskmanager.core.dependencies import TokenCodecDep
+from taskmanager.core.errors import ForbiddenError, UnauthorizedError
+from taskmanager.core.tokens import InvalidTokenError, TokenType
+from taskmanager.users.models import User
+
+LOGIN_PATH = "/api/v1/auth/login"
+# auto_error=False: a missing token gets our problem+json 401, not the framework's.
+bearer_token = OAuth2PasswordBearer(tokenUrl=LOGIN_PATH, auto_error=False)
+
+
+async def get_current_user(
+    request: Request,
+    session: SessionDep,
+    codec: TokenCodecDep,
+    token: Annotated[str | None, Depends(bearer_token)],
+) -> User:
+    if not token:
+        raise UnauthorizedError("Not authenticated.")
+    try:
+        claims = codec.decode(token, TokenType.ACCESS)
+    except InvalidTokenError:
+        raise UnauthorizedError("The access token is invalid or has expired.") from None
+    user = await session.scalar(
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            User.id == claims.user_id,
+            User.is_active,
+            LoginSession.id == claims.session_id,
+            LoginSession.revoked_at.is_(None),
+            LoginSession.expires_at > utc_now(),
+        )
+    )
+    if user is None:
+        raise UnauthorizedError("The access token is invalid or has expired.")
+    # Read by the request log middleware (`scope["state"]`), which never sees the token.
+    request.state.user_id = str(user.id)
+    request.state.session_id = claims.session_id
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+async def get_admin_user(user: CurrentUser) -> User:
+    if not user.is_admin:
+        raise ForbiddenError("This action needs the admin role.")
+    return user
+
+
+AdminUser = Annotated[User, Depends(get_admin_user)]

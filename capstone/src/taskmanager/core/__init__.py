@@ -1,0 +1,1 @@
+"""What every domain shares: settings, database, security, errors, pagination and middleware."""

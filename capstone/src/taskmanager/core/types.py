@@ -1,0 +1,42 @@
+"""Field types and base models every request and response schema builds on.
+
+PostgreSQL cannot store NUL in text (asyncpg would fail with a 500), so every text field refuses
+it at validation; request bodies refuse unknown fields.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, StringConstraints
+
+
+def _reject_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _to_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+Text = Annotated[str, AfterValidator(_reject_nul)]
+"""Any text the database stores: NUL is refused."""
+TrimmedText = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_reject_nul)]
+"""Text with surrounding whitespace removed (length limits apply after trimming)."""
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+"""A timestamp with an offset (RFC 3339), normalised to UTC."""
+
+
+class RequestModel(BaseModel):
+    """A request body: unknown fields are a 422, not silently dropped; NaN/Infinity refused."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class ResponseModel(BaseModel):
+    """A response body, read from ORM objects."""
+
+    model_config = ConfigDict(from_attributes=True)

@@ -1,0 +1,80 @@
+"""`create_app`: the FastAPI application with its middleware, error handlers, docs and routers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from taskmanager.api import API_ROUTERS
+from taskmanager.core.bootstrap import ensure_first_admin
+from taskmanager.core.config import Environment, Settings, get_settings
+from taskmanager.core.database import Database, create_engine
+from taskmanager.core.docs import install_docs
+from taskmanager.core.errors import install_error_handlers
+from taskmanager.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from taskmanager.core.passwords import PasswordHasher
+from taskmanager.core.tokens import TokenCodec
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = """
+A task manager for teams of one: register, log in, and keep your tasks and their comments.
+
+Authenticate with **Authorize** (OAuth2 password flow: your email as `username`). Every error is
+`application/problem+json` with a stable `code`; lists are cursor-paginated.
+"""
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    if settings.database_url is None:
+        raise RuntimeError("DATABASE_URL is not set (`taskmanager serve` starts a database)")
+    database = Database(create_engine(settings, settings.database_url))
+    app.state.database = database
+    try:
+        await app.state.password_hasher.warm_up()
+        await ensure_first_admin(settings, database, app.state.password_hasher)
+        yield
+    finally:
+        await database.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Task Manager API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # served from vendored assets by install_docs
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+    )
+    app.state.settings = settings
+    app.state.password_hasher = PasswordHasher(settings.bcrypt_rounds, settings.hashing_concurrency)
+    app.state.token_codec = TokenCodec(
+        settings.jwt_secret.get_secret_value(), settings.jwt_issuer, settings.jwt_audience
+    )
+    install_error_handlers(app)
+    install_docs(app)
+    for router in API_ROUTERS:
+        app.include_router(router)
+    # Added innermost first: the request context wraps everything, CORS answers preflights.
+    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "PATCH", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "If-Match", "X-Request-ID"],
+        expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
+        max_age=600,
+    )
+    app.add_middleware(
+        RequestContextMiddleware, hsts=settings.environment is Environment.PRODUCTION
+    )
+    return app

@@ -1,0 +1,1 @@
+"""Users: profiles, roles and the admin endpoints."""

@@ -1,0 +1,80 @@
+"""Request and response bodies of the users endpoints."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, EmailStr, Field, StrictBool
+
+from taskmanager.core.passwords import BCRYPT_MAX_PASSWORD_BYTES
+from taskmanager.core.types import RequestModel, ResponseModel, TrimmedText
+from taskmanager.users.models import FULL_NAME_MAX_LENGTH, Role
+
+PASSWORD_MIN_BYTES = 8
+
+
+def _check_password_rules(password: str) -> str:
+    # Pydantic's max_length counts characters; bcrypt's limit is 72 *bytes* of UTF-8.
+    size = len(password.encode())
+    if not PASSWORD_MIN_BYTES <= size <= BCRYPT_MAX_PASSWORD_BYTES:
+        raise ValueError(
+            f"must be {PASSWORD_MIN_BYTES}..{BCRYPT_MAX_PASSWORD_BYTES} bytes of UTF-8"
+        )
+    if "\x00" in password:
+        raise ValueError("must not contain NUL characters")
+    if not (
+        any(char.islower() for char in password)
+        and any(char.isupper() for char in password)
+        and any(char.isdigit() for char in password)
+    ):
+        raise ValueError("must contain a lower-case letter, an upper-case letter and a digit")
+    return password
+
+
+def _lower_case(email: str) -> str:
+    return email.lower()
+
+
+NewPassword = Annotated[
+    str,
+    AfterValidator(_check_password_rules),
+    Field(
+        description="8..72 bytes of UTF-8 with a lower-case letter, an upper-case letter "
+        "and a digit.",
+        examples=["Correct-Horse-9"],
+    ),
+]
+Email = Annotated[
+    EmailStr,
+    AfterValidator(_lower_case),
+    Field(max_length=254, examples=["ada@example.com"]),
+]
+FullName = Annotated[TrimmedText, Field(max_length=FULL_NAME_MAX_LENGTH, examples=["Ada Lovelace"])]
+
+
+class UserRead(ResponseModel):
+    id: uuid.UUID
+    email: str
+    full_name: str | None
+    role: Role
+    is_active: bool
+    created_at: datetime
+
+
+class ProfileUpdate(RequestModel):
+    """What users may change about themselves (role, email and activity are not)."""
+
+    full_name: FullName | None
+
+
+class PasswordChange(RequestModel):
+    current_password: Annotated[str, Field(max_length=1024)]
+    new_password: NewPassword
+
+
+class AdminUserUpdate(RequestModel):
+    full_name: FullName | None = None
+    role: Role | None = None
+    is_active: StrictBool | None = None
