@@ -1,0 +1,244 @@
+"""The HTTP API: teams, members and tasks with business-day due dates, stored in PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
+
+import httpx
+from fastapi import Depends, FastAPI, Path, Query, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+
+from course_support.postgres import to_sqlalchemy_url
+from module_4_6_pytest import store
+from module_4_6_pytest.assignment import EmptyTeamError, pick_assignee
+from module_4_6_pytest.business_days import MAX_BUSINESS_DAYS
+from module_4_6_pytest.deadlines import DeadlineCalculator
+from module_4_6_pytest.holidays import HolidaysClient, RetryPolicy, UnknownCountryError
+from module_4_6_pytest.models import Base, Task
+from module_4_6_pytest.priority import escalate
+from module_4_6_pytest.schemas import (
+    CountryCode,
+    DueDateOut,
+    MemberCreate,
+    MemberOut,
+    TaskCreate,
+    TaskOut,
+    TeamCreate,
+    TeamOut,
+)
+from module_4_6_pytest.settings import Settings
+
+# Ids beyond int32 would reach asyncpg and fail there with a 500.
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+@dataclass(frozen=True)
+class Resources:
+    """What the app opens at start and closes at shutdown."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    calculator: DeadlineCalculator
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    resources: Resources = request.app.state.resources
+    async with resources.sessions() as session:
+        yield session
+
+
+def get_calculator(request: Request) -> DeadlineCalculator:
+    resources: Resources = request.app.state.resources
+    return resources.calculator
+
+
+def now() -> datetime:
+    """The current time in UTC; dates of the service are UTC dates."""
+    return datetime.now(UTC)
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+CalculatorDep = Annotated[DeadlineCalculator, Depends(get_calculator)]
+NowDep = Annotated[datetime, Depends(now)]
+
+
+def task_out(task: Task, today: date) -> TaskOut:
+    done = task.completed_at is not None
+    return TaskOut(
+        id=task.id,
+        team_id=task.team_id,
+        assignee_id=task.assignee_id,
+        title=task.title,
+        priority=task.priority,
+        effective_priority=escalate(task.priority, task.due_date, today, done=done),
+        start_date=task.start_date,
+        business_days=task.business_days,
+        due_date=task.due_date,
+        overdue=not done and today > task.due_date,
+        completed=done,
+        calendar_source=task.calendar_source,
+        calendar_warning=task.calendar_warning,
+    )
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The application; the database and the holidays client live as long as its lifespan."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_async_engine(to_sqlalchemy_url(settings.database_url))
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        async with httpx.AsyncClient(
+            base_url=str(settings.holidays_api_url),
+            timeout=httpx.Timeout(settings.holidays_timeout_seconds),
+        ) as http:
+            holidays = HolidaysClient(
+                http,
+                RetryPolicy(settings.holidays_attempts, settings.holidays_backoff_seconds),
+                cache_ttl=settings.holidays_cache_seconds,
+            )
+            app.state.resources = Resources(
+                sessions=async_sessionmaker(engine, expire_on_commit=False),
+                calculator=DeadlineCalculator(holidays),
+            )
+            try:
+                yield
+            finally:
+                await engine.dispose()
+
+    app = FastAPI(title="Task deadlines", lifespan=lifespan)
+    _add_error_handlers(app)
+    _add_routes(app)
+    return app
+
+
+def _error(status_code: int, detail: str) -> JSONResponse:
+    return JSONResponse(status_code=status_code, content={"detail": detail})
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        # FastAPI's default handler echoes the input back; with NaN in a body it even fails to
+        # serialise it and answers 500. The location and the message are enough.
+        errors = [
+            {"loc": list(item["loc"]), "msg": item["msg"], "type": item["type"]}
+            for item in error.errors()
+        ]
+        return JSONResponse(status_code=422, content={"detail": errors})
+
+    @app.exception_handler(store.NotFoundError)
+    async def not_found(request: Request, error: store.NotFoundError) -> JSONResponse:
+        return _error(status.HTTP_404_NOT_FOUND, str(error))
+
+    @app.exception_handler(store.NameTakenError)
+    async def name_taken(request: Request, error: store.NameTakenError) -> JSONResponse:
+        return _error(status.HTTP_409_CONFLICT, str(error))
+
+    @app.exception_handler(EmptyTeamError)
+    async def empty_team(request: Request, error: EmptyTeamError) -> JSONResponse:
+        return _error(status.HTTP_409_CONFLICT, str(error))
+
+    @app.exception_handler(UnknownCountryError)
+    async def unknown_country(request: Request, error: UnknownCountryError) -> JSONResponse:
+        return _error(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error))
+
+
+def _add_routes(app: FastAPI) -> None:
+    @app.get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/due-date")
+    async def due_date(
+        calculator: CalculatorDep,
+        start: Annotated[date, Query(description="the day the work starts")],
+        days: Annotated[int, Query(ge=0, le=MAX_BUSINESS_DAYS)],
+        country: Annotated[CountryCode, Query()],
+    ) -> DueDateOut:
+        result = await calculator.due_date(start, days, country)
+        return DueDateOut(
+            start_date=start,
+            business_days=days,
+            country=country,
+            due_date=result.due,
+            calendar_source=result.source,
+            holidays_skipped=list(result.holidays_skipped),
+            warning=result.warning,
+        )
+
+    @app.post("/teams", status_code=status.HTTP_201_CREATED)
+    async def create_team(body: TeamCreate, session: SessionDep) -> TeamOut:
+        team = await store.create_team(session, body.name, body.country)
+        return TeamOut(id=team.id, name=team.name, country=team.country, members=[])
+
+    @app.get("/teams/{team_id}")
+    async def read_team(team_id: RowId, session: SessionDep) -> TeamOut:
+        team = await store.get_team(session, team_id)
+        loads = await store.member_loads(session, team_id)
+        return TeamOut(
+            id=team.id,
+            name=team.name,
+            country=team.country,
+            members=[
+                MemberOut(id=load.member_id, name=load.name, open_tasks=load.open_tasks)
+                for load in loads
+            ],
+        )
+
+    @app.post("/teams/{team_id}/members", status_code=status.HTTP_201_CREATED)
+    async def add_member(team_id: RowId, body: MemberCreate, session: SessionDep) -> MemberOut:
+        member = await store.add_member(session, team_id, body.name)
+        return MemberOut(id=member.id, name=member.name, open_tasks=0)
+
+    @app.post("/teams/{team_id}/tasks", status_code=status.HTTP_201_CREATED)
+    async def create_task(
+        team_id: RowId,
+        body: TaskCreate,
+        session: SessionDep,
+        calculator: CalculatorDep,
+        current_time: NowDep,
+    ) -> TaskOut:
+        team = await store.get_team(session, team_id)
+        start = body.start_date or current_time.date()
+        # The holidays API is called before any lock is taken: a slow API must not block the team.
+        due = await calculator.due_date(start, body.business_days, team.country)
+        assignee = pick_assignee(await store.lock_team_for_assignment(session, team_id))
+        task = await store.insert_task(
+            session,
+            team_id=team_id,
+            assignee_id=assignee.member_id,
+            title=body.title,
+            priority=body.priority,
+            start=start,
+            business_days=body.business_days,
+            due=due,
+        )
+        return task_out(task, current_time.date())
+
+    @app.get("/teams/{team_id}/tasks")
+    async def list_tasks(
+        team_id: RowId,
+        session: SessionDep,
+        current_time: NowDep,
+        state: Annotated[Literal["open", "all"], Query(alias="status")] = "open",
+    ) -> list[TaskOut]:
+        """Most urgent first: effective priority, then due date."""
+        tasks = await store.list_tasks(session, team_id, open_only=state == "open")
+        answers = [task_out(task, current_time.date()) for task in tasks]
+        return sorted(answers, key=lambda task: (-task.effective_priority.rank, task.due_date))
+
+    @app.get("/tasks/{task_id}")
+    async def read_task(task_id: RowId, session: SessionDep, current_time: NowDep) -> TaskOut:
+        return task_out(await store.get_task(session, task_id), current_time.date())
+
+    @app.post("/tasks/{task_id}/complete")
+    async def complete_task(task_id: RowId, session: SessionDep, current_time: NowDep) -> TaskOut:
+        task = await store.complete_task(session, task_id, current_time)
+        return task_out(task, current_time.date())
