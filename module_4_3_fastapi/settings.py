@@ -1,0 +1,66 @@
+"""Settings of the application, from the environment (``API_*``, ``DATABASE_URL``) or the CLI.
+
+Values are validated once at start; a bad one stops the process with a message naming it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, AliasChoices, BaseModel, ByteSize, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MiB = 1024 * 1024
+SCOPES = frozenset({"notes:read", "notes:write"})
+"""Every scope a token can carry."""
+
+
+def _known_scopes(scopes: frozenset[str]) -> frozenset[str]:
+    unknown = scopes - SCOPES
+    if unknown:
+        raise ValueError(f"unknown scope(s) {sorted(unknown)}; known: {sorted(SCOPES)}")
+    return scopes
+
+
+class TokenGrant(BaseModel):
+    """One bearer token the API accepts: whose it is and what it may do."""
+
+    token: SecretStr = Field(min_length=16, description="at least 16 characters")
+    subject: str = Field(min_length=1, max_length=100, pattern=r"^[\w.@-]+$")
+    scopes: Annotated[frozenset[str], AfterValidator(_known_scopes)] = SCOPES
+
+
+class Settings(BaseSettings):
+    """Everything the application can be configured with; see ``--help`` for the CLI names."""
+
+    model_config = SettingsConfigDict(env_prefix="API_", extra="ignore", frozen=True)
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_URL", "database_url"),
+        description="PostgreSQL URL; unset starts an embedded PostgreSQL under data_dir",
+    )
+    data_dir: Path = Field(
+        default=Path(".data/module_4_3_fastapi"),
+        description="uploaded files and the embedded PostgreSQL's data live here",
+    )
+    max_file_bytes: ByteSize = Field(default=ByteSize(10 * MiB), gt=0)
+    max_upload_bytes: ByteSize = Field(default=ByteSize(20 * MiB), gt=0)
+    max_files_per_upload: int = Field(default=10, ge=1, le=1000)
+    max_body_bytes: ByteSize = Field(default=ByteSize(1 * MiB), gt=0)
+    tokens: list[TokenGrant] = Field(
+        default_factory=list,
+        description='JSON list such as [{"token": "...", "subject": "alice", "scopes": [...]}]',
+    )
+
+    @property
+    def upload_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @property
+    def embedded_postgres_dir(self) -> Path:
+        return self.data_dir / "postgres"
