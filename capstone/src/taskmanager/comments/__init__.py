@@ -1,0 +1,1 @@
+"""Comments on tasks: only on your own tasks, listed oldest first, paginated."""

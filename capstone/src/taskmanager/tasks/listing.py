@@ -1,0 +1,163 @@
+"""`GET /tasks` in SQL: filters, a keyset (cursor) position per sort key, one statement a page.
+
+Each sort key orders by an expression that has a matching `(owner_id, expression, id)` index
+(migration 0002), so the first page and a page 100,000 rows deep both read ~limit index entries.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Select,
+    and_,
+    cast,
+    func,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    select,
+    tuple_,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from taskmanager.core.errors import ValidationProblemError
+from taskmanager.tasks.filters import TaskFilters, TaskSort
+from taskmanager.tasks.models import Task, TaskPriority, TaskStatus
+
+INVALID_CURSOR = "The cursor is not valid for this list (its sort or filters differ)."
+SORT_COLUMNS: dict[str, ColumnElement[Any]] = {
+    "created_at": Task.created_at.expression,
+    "updated_at": Task.updated_at.expression,
+    "due_at": Task.due_at.expression,
+    "priority": Task.priority.expression,
+    "title": Task.title.expression,
+}
+
+
+def sort_expression(sort: TaskSort, value: ColumnElement[Any]) -> ColumnElement[Any]:
+    """What rows are ordered by for `sort`, applied to a column or to a cursor's value."""
+    if sort.key == "due_at":
+        # Tasks without a due date come last in both directions: null becomes +infinity when
+        # ascending and -infinity when descending (the migration indexes both expressions).
+        missing = "'-infinity'" if sort.descending else "'infinity'"
+        return func.coalesce(value, cast(literal_column(missing), DateTime(timezone=True)))
+    if sort.key == "title":
+        # Case-insensitive, then code-point order ("C"): the same order on every server.
+        return func.lower(value).collate("C")
+    return value  # priority: PostgreSQL orders the enum low < medium < high < urgent
+
+
+def _cursor_value(task: Task, sort: TaskSort) -> str | None:
+    value = getattr(task, sort.key)
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _parse_cursor_value(sort: TaskSort, raw: object) -> datetime | TaskPriority | str | None:
+    if sort.key == "due_at" and raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise TypeError("a cursor value is text")
+    if sort.key == "priority":
+        return TaskPriority(raw)
+    if sort.key == "title":
+        return raw
+    return datetime.fromisoformat(raw)
+
+
+def _read_position(position: dict[str, Any], filters: TaskFilters) -> tuple[Any, uuid.UUID]:
+    try:
+        if position.get("list") != filters.fingerprint():
+            raise ValueError("the cursor belongs to another list")
+        return _parse_cursor_value(filters.sort, position["key"]), uuid.UUID(position["id"])
+    except (KeyError, TypeError, ValueError):
+        raise ValidationProblemError(INVALID_CURSOR, code="invalid_cursor") from None
+
+
+def escape_like(text: str) -> str:
+    """`q` is matched literally: LIKE's wildcards and its escape character lose their meaning."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def filter_conditions(filters: TaskFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.statuses:
+        conditions.append(Task.status.in_(sorted(filters.statuses)))
+    if filters.priorities:
+        conditions.append(Task.priority.in_(sorted(filters.priorities)))
+    if filters.tags:
+        conditions.append(Task.tags.overlap(sorted(filters.tags)))
+    if filters.text:
+        pattern = "%" + escape_like(filters.text) + "%"
+        conditions.append(
+            or_(
+                Task.title.ilike(pattern, escape="\\"),
+                Task.description.ilike(pattern, escape="\\"),
+            )
+        )
+    if filters.due_before is not None:
+        conditions.append(Task.due_at < filters.due_before)
+    if filters.due_after is not None:
+        conditions.append(Task.due_at > filters.due_after)
+    if filters.overdue is not None:
+        overdue = and_(Task.due_at < func.now(), Task.status != TaskStatus.DONE)
+        # Not overdue: no due date, due later, or done (`not_` alone would drop the nulls).
+        conditions.append(overdue if filters.overdue else not_(func.coalesce(overdue, False)))
+    return conditions
+
+
+def page_statement(
+    owner_id: uuid.UUID, filters: TaskFilters, limit: int, position: dict[str, Any] | None
+) -> Select[Task]:
+    """The owner's tasks matching `filters` after `position`, one more than `limit`."""
+    sort = filters.sort
+    column = SORT_COLUMNS[sort.key]
+    ordered = sort_expression(sort, column)
+    statement = select(Task).where(Task.owner_id == owner_id, *filter_conditions(filters))
+    if position is not None:
+        value, last_id = _read_position(position, filters)
+        after = tuple_(ordered, Task.id)
+        bound = tuple_(
+            sort_expression(sort, literal(value, column.type)), literal(last_id, Task.id.type)
+        )
+        statement = statement.where(after < bound if sort.descending else after > bound)
+    if sort.descending:
+        statement = statement.order_by(ordered.desc(), Task.id.desc())
+    else:
+        statement = statement.order_by(ordered.asc(), Task.id.asc())
+    return statement.limit(limit + 1)
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    tasks: Sequence[Task]
+    next_position: dict[str, Any] | None
+    """The keyset position after the page's last task; None on the last page."""
+
+
+async def fetch_page(
+    session: AsyncSession,
+    owner_id: uuid.UUID,
+    filters: TaskFilters,
+    limit: int,
+    position: dict[str, Any] | None,
+) -> TaskPage:
+    rows = (await session.scalars(page_statement(owner_id, filters, limit, position))).all()
+    if len(rows) <= limit:
+        return TaskPage(rows, None)
+    last = rows[limit - 1]
+    return TaskPage(
+        rows[:limit],
+        {
+            "list": filters.fingerprint(),
+            "key": _cursor_value(last, filters.sort),
+            "id": str(last.id),
+        },
+    )

@@ -1,0 +1,107 @@
+"""HTTP routes of `/api/v1/tasks`: create, list, stats, read, update (If-Match) and delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response, status
+
+from taskmanager.auth.dependencies import CurrentUser
+from taskmanager.core.database import SessionDep
+from taskmanager.core.pagination import Page, PageDep
+from taskmanager.tasks import service
+from taskmanager.tasks.dependencies import (
+    IfMatchHeader,
+    IfNoneMatchHeader,
+    LockedOwnedTask,
+    OwnedTask,
+    TaskFiltersDep,
+)
+from taskmanager.tasks.etags import etag, matches, require_current_version
+from taskmanager.tasks.listing import fetch_page
+from taskmanager.tasks.schemas import TaskCreate, TaskRead, TaskStats, TaskUpdate
+
+router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"])
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such task of yours."}}
+INVALID: dict[int | str, dict[str, Any]] = {422: {"description": "Invalid body, query or id."}}
+STALE: dict[int | str, dict[str, Any]] = {
+    412: {"description": "`If-Match` names a version that is no longer current."}
+}
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a task",
+    responses={**INVALID, 201: {"description": "Created; `Location` and `ETag` set."}},
+)
+async def create_task(
+    data: TaskCreate, user: CurrentUser, session: SessionDep, request: Request, response: Response
+) -> TaskRead:
+    task = await service.create_task(session, user.id, data)
+    response.headers["Location"] = request.url_for("get_task", task_id=task.id).path
+    response.headers["ETag"] = etag(task)
+    return TaskRead.model_validate(task)
+
+
+@router.get("", summary="List your tasks (filtered, sorted, paged)", responses=INVALID)
+async def list_tasks(
+    user: CurrentUser, session: SessionDep, filters: TaskFiltersDep, page: PageDep
+) -> Page[TaskRead]:
+    result = await fetch_page(session, user.id, filters, page.limit, page.position)
+    return Page[TaskRead](
+        items=[TaskRead.model_validate(task) for task in result.tasks],
+        next_cursor=page.next_cursor(result.next_position) if result.next_position else None,
+    )
+
+
+@router.get("/stats", summary="Counts of your tasks by status and priority, and overdue")
+async def get_task_stats(user: CurrentUser, session: SessionDep) -> TaskStats:
+    return await service.task_stats(session, user.id)
+
+
+@router.get(
+    "/{task_id}",
+    response_model=TaskRead,
+    summary="Read a task",
+    responses={**NOT_FOUND, **INVALID, 304: {"description": "`If-None-Match` is current."}},
+)
+async def get_task(
+    task: OwnedTask, response: Response, if_none_match: IfNoneMatchHeader = None
+) -> Any:
+    if if_none_match is not None and matches(if_none_match, task):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag(task)})
+    response.headers["ETag"] = etag(task)
+    return TaskRead.model_validate(task)
+
+
+@router.patch(
+    "/{task_id}",
+    summary="Update some fields of a task",
+    responses={**NOT_FOUND, **STALE, **INVALID},
+)
+async def update_task(
+    data: TaskUpdate,
+    task: LockedOwnedTask,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> TaskRead:
+    require_current_version(if_match, task)
+    task = await service.update_task(session, task, data)
+    response.headers["ETag"] = etag(task)
+    return TaskRead.model_validate(task)
+
+
+@router.delete(
+    "/{task_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a task and its comments",
+    responses={**NOT_FOUND, **STALE, **INVALID},
+)
+async def delete_task(
+    task: LockedOwnedTask, session: SessionDep, if_match: IfMatchHeader = None
+) -> None:
+    require_current_version(if_match, task)
+    await service.delete_task(session, task)
