@@ -58,7 +58,7 @@ class _Event(Enum):
 class _Part:
     header_name: bytearray = field(default_factory=bytearray)
     header_value: bytearray = field(default_factory=bytearray)
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, bytes] = field(default_factory=dict)
     header_bytes: int = 0
 
 
@@ -127,7 +127,7 @@ class _UploadReceiver:
             target.extend(data)
         elif kind is _Event.HEADER_END:
             name = part.header_name.decode("latin-1").lower()
-            part.headers[name] = part.header_value.decode("utf-8", errors="replace")
+            part.headers[name] = bytes(part.header_value)
             part.header_name.clear()
             part.header_value.clear()
         elif kind is _Event.HEADERS_FINISHED:
@@ -150,7 +150,9 @@ class _UploadReceiver:
         if len(self.received) >= self.limits.max_files:
             raise PayloadTooLargeError(f"at most {self.limits.max_files} files per request")
         filename = safe_display_name(options[b"filename"].decode("utf-8", errors="replace"))
-        content_type = normalise_content_type(self.part.headers.get("content-type"))
+        content_type = normalise_content_type(
+            self.part.headers.get("content-type", b"").decode("latin-1")
+        )
         self.current = self.store.begin(filename, content_type)
         self.received.append(self.current)
 

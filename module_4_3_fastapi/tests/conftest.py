@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -13,18 +11,17 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from course_support.pytest_postgres import PostgresDatabase, PostgresServer
 from module_4_3_fastapi.app import create_app
 from module_4_3_fastapi.database import create_schema
 from module_4_3_fastapi.settings import Settings
+from module_4_3_fastapi.tests.support import KiB, running_uvicorn
 
 READER_TOKEN = "reader-token-0123456789"
 WRITER_TOKEN = "writer-token-0123456789"
 BOB_TOKEN = "bob-writer-token-0123456789"
-KiB = 1024
 
 
 @dataclass(frozen=True)
@@ -40,10 +37,6 @@ class Subjects:
             {"token": WRITER_TOKEN, "subject": self.alice, "scopes": ["notes:read", "notes:write"]},
             {"token": BOB_TOKEN, "subject": self.bob, "scopes": ["notes:read", "notes:write"]},
         ]
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 async def _create_schema(database: PostgresDatabase) -> None:
@@ -117,25 +110,9 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 async def live_server(settings: Settings) -> AsyncIterator[str]:
-    """The application behind a real uvicorn server on a free loopback port; yields its URL."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    config = uvicorn.Config(create_app(settings), log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    serving = asyncio.create_task(server.serve(sockets=[listener]))
-    try:
-        async with asyncio.timeout(20):
-            while not server.started:
-                if serving.done():
-                    serving.result()  # startup failed: show why
-                await asyncio.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await serving
-        listener.close()
+    """The application behind a real uvicorn server; yields its base URL."""
+    async with running_uvicorn(create_app(settings)) as base_url:
+        yield base_url
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from module_4_3_fastapi.calculator import (
     calculate,
     evaluate,
 )
-from module_4_3_fastapi.tests.problems import assert_problem
+from module_4_3_fastapi.tests.support import assert_problem
 
 pytestmark = pytest.mark.task("4.3.1")
 
