@@ -12,6 +12,7 @@ from pydantic import AfterValidator, AliasChoices, BaseModel, ByteSize, Field, S
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MiB = 1024 * 1024
+MIN_TOKEN_LENGTH = 16
 SCOPES = frozenset({"notes:read", "notes:write"})
 """Every scope a token can carry."""
 
@@ -23,10 +24,16 @@ def _known_scopes(scopes: frozenset[str]) -> frozenset[str]:
     return scopes
 
 
+def _long_enough(token: SecretStr) -> SecretStr:
+    if len(token.get_secret_value()) < MIN_TOKEN_LENGTH:
+        raise ValueError(f"a token must have at least {MIN_TOKEN_LENGTH} characters")
+    return token
+
+
 class TokenGrant(BaseModel):
     """One bearer token the API accepts: whose it is and what it may do."""
 
-    token: SecretStr = Field(min_length=16, description="at least 16 characters")
+    token: Annotated[SecretStr, AfterValidator(_long_enough)]
     subject: str = Field(min_length=1, max_length=100, pattern=r"^[\w.@-]+$")
     scopes: Annotated[frozenset[str], AfterValidator(_known_scopes)] = SCOPES
 
