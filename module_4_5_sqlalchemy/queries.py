@@ -35,7 +35,7 @@ async def users_with_open_task_counts(session: AsyncSession) -> list[UserOpenTas
         .order_by(open_tasks.desc(), User.id)
     )
     rows = await session.execute(statement)
-    return [UserOpenTasks(user=user, open_tasks=count) for user, count in rows.tuples()]
+    return [UserOpenTasks(user=user, open_tasks=count) for user, count in rows]
 
 
 async def overdue_tasks(session: AsyncSession, *, today: date | None = None) -> list[Task]:
@@ -90,9 +90,7 @@ async def top_completers(
         .order_by(ranked.c.rank, User.id)
     )
     rows = await session.execute(statement)
-    return [
-        CompletionRank(user=user, completed=count, rank=rank) for user, count, rank in rows.tuples()
-    ]
+    return [CompletionRank(user=user, completed=count, rank=rank) for user, count, rank in rows]
 
 
 @dataclass(frozen=True)
