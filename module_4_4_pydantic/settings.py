@@ -102,11 +102,17 @@ class Environment(StrEnum):
 
 
 class LogLevel(StrEnum):
+    """Python's logging levels; read in any case (`debug`), so `_missing_` tries upper case."""
+
     DEBUG = "DEBUG"
     INFO = "INFO"
     WARNING = "WARNING"
     ERROR = "ERROR"
     CRITICAL = "CRITICAL"
+
+    @classmethod
+    def _missing_(cls, value: object) -> LogLevel | None:
+        return cls.__members__.get(value.upper()) if isinstance(value, str) else None
 
 
 def _secret_of_at_least(min_length: int, hint: str = "") -> AfterValidator:
@@ -125,10 +131,6 @@ def _secret_of_at_least(min_length: int, hint: str = "") -> AfterValidator:
         return secret
 
     return AfterValidator(check)
-
-
-def _upper(value: object) -> object:
-    return value.upper() if isinstance(value, str) else value
 
 
 class DatabaseSettings(BaseModel):
@@ -168,7 +170,7 @@ class Settings(BaseSettings):
     name: str = "course-blog"
     environment: Environment = Environment.DEVELOPMENT
     debug: bool = False
-    log_level: Annotated[LogLevel, BeforeValidator(_upper)] = LogLevel.INFO
+    log_level: LogLevel = LogLevel.INFO
     public_url: HttpUrl = HttpUrl("http://127.0.0.1:8000")
     cors_origins: Annotated[list[AnyHttpUrl], NoDecode, BeforeValidator(_comma_separated)] = []
     secret_key: Annotated[

@@ -168,9 +168,9 @@ def test_durations_print_as_people_write_them(duration: timedelta, expected: str
             'Input should be a valid integer, unable to parse string as an integer (got "http")',
         ),
         (
-            {"APP_LOG_LEVEL": "LOUD"},
+            {"APP_LOG_LEVEL": "loud"},
             "APP_LOG_LEVEL",
-            "Input should be 'DEBUG', 'INFO', 'WARNING', 'ERROR' or 'CRITICAL' (got \"LOUD\")",
+            "Input should be 'DEBUG', 'INFO', 'WARNING', 'ERROR' or 'CRITICAL' (got \"loud\")",
         ),
         (
             {"APP_PUBLIC_URL": "ftp://x.example"},
@@ -339,7 +339,7 @@ def test_the_command_fails_without_a_traceback(tmp_path: Path) -> None:
     environment = {
         key: value for key, value in os.environ.items() if not key.upper().startswith("APP_")
     }
-    environment |= {"PYTHONPATH": str(ROOT), "APP_DB__PORT": "99999", "APP_LOG_LEVEL": "LOUD"}
+    environment |= {"PYTHONPATH": str(ROOT), "APP_DB__PORT": "99999", "APP_LOG_LEVEL": "loud"}
 
     result = subprocess.run(
         [sys.executable, "-m", "module_4_4_pydantic.config"],
