@@ -1,0 +1,54 @@
+"""The asyncpg connection pool and the one table the service needs."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+
+from .settings import DatabaseSettings
+
+# Any constant shared by every replica: the schema is created under this advisory lock, so two
+# containers starting at once do not race on CREATE TABLE.
+_SCHEMA_LOCK_ID = 4_700_001
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS notes (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    title      text        NOT NULL CHECK (char_length(title) BETWEEN 1 AND 200),
+    body       text        NOT NULL CHECK (char_length(body) <= 10000),
+    created_at timestamptz NOT NULL DEFAULT now()
+)
+"""
+
+
+async def create_pool(settings: DatabaseSettings) -> asyncpg.Pool:
+    """Open the pool (connecting ``pool_min_size`` connections now) and create the schema."""
+    if settings.url is None:
+        raise ValueError("DATABASE_URL is not set")
+    pool: asyncpg.Pool = await asyncpg.create_pool(
+        settings.url,
+        min_size=settings.pool_min_size,
+        max_size=settings.pool_max_size,
+        timeout=settings.connect_timeout,
+        command_timeout=settings.command_timeout,
+    )
+    try:
+        async with pool.acquire() as connection, connection.transaction():
+            await connection.execute("SELECT pg_advisory_xact_lock($1)", _SCHEMA_LOCK_ID)
+            await connection.execute(SCHEMA)
+    except BaseException:
+        await pool.close()
+        raise
+    return pool
+
+
+async def database_is_reachable(pool: asyncpg.Pool, settings: DatabaseSettings) -> bool:
+    """True when a pooled connection answers ``SELECT 1`` within ``health_timeout`` seconds."""
+    try:
+        async with asyncio.timeout(settings.health_timeout):
+            async with pool.acquire() as connection:
+                await connection.fetchval("SELECT 1")
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        return False
+    return True

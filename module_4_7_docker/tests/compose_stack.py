@@ -1,0 +1,178 @@
+"""A docker-compose stack driven from tests: its own project name, health polled, always torn down.
+
+Shared by section 4.7's smoke test and the capstone's (``capstone/tests/docker``). Works with the
+``docker compose`` v2 plugin and with ``docker-compose`` v1.29, which has no ``up --wait``: health
+is read from ``docker inspect`` until a deadline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+POLL_INTERVAL_SECONDS = 0.5
+
+
+class StackError(AssertionError):
+    """A compose command failed or a service never became healthy; carries the stack's logs."""
+
+
+def _succeeds(command: Sequence[str]) -> bool:
+    try:
+        completed = subprocess.run(command, capture_output=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return completed.returncode == 0
+
+
+def compose_command() -> list[str] | None:
+    """``docker compose`` (v2) when the plugin is there, else ``docker-compose`` (v1), else None."""
+    if shutil.which("docker") and _succeeds(["docker", "compose", "version"]):
+        return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    return None
+
+
+def engine_unavailable_reason() -> str | None:
+    """Why no stack can run here, or None when a Docker engine and compose both answer."""
+    if shutil.which("docker") is None:
+        return "no `docker` command on PATH (run ../shared/containers/ensure-docker)"
+    if not _succeeds(["docker", "info"]):
+        return "the Docker engine does not answer `docker info`"
+    if compose_command() is None:
+        return "neither `docker compose` nor `docker-compose` is installed"
+    return None
+
+
+def docker(*arguments: str, timeout: float = 60) -> str:
+    """Run ``docker ...`` and return its standard output; a failure raises :class:`StackError`."""
+    completed = subprocess.run(
+        ["docker", *arguments], capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if completed.returncode != 0:
+        raise StackError(f"docker {' '.join(arguments)} failed: {completed.stderr.strip()}")
+    return completed.stdout
+
+
+@dataclass(frozen=True)
+class ComposeStack:
+    """One compose project: ``folder/docker-compose.yml`` with variables from ``env_file``."""
+
+    folder: Path
+    env_file: Path
+    project: str
+    command: tuple[str, ...]
+
+    def compose(self, *arguments: str, timeout: float = 600) -> str:
+        """Run a compose command for this project; a failure raises with its output."""
+        completed = subprocess.run(
+            [
+                *self.command,
+                "--project-directory",
+                str(self.folder),
+                "--file",
+                str(self.folder / "docker-compose.yml"),
+                "--env-file",
+                str(self.env_file),
+                "--project-name",
+                self.project,
+                *arguments,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if completed.returncode != 0:
+            raise StackError(
+                f"{' '.join(self.command)} {' '.join(arguments)} failed "
+                f"(exit {completed.returncode}):\n{completed.stdout}\n{completed.stderr}"
+            )
+        return completed.stdout
+
+    def container(self, service: str) -> str:
+        """The id of the service's (first) container."""
+        container_id = self.compose("ps", "-q", service).strip().splitlines()
+        if not container_id:
+            raise StackError(f"service {service!r} has no container\n{self.logs()}")
+        return container_id[0]
+
+    def state(self, service: str) -> dict[str, Any]:
+        """``docker inspect``'s ``.State`` of the service's container."""
+        state: dict[str, Any] = json.loads(
+            docker("inspect", "--format", "{{json .State}}", self.container(service))
+        )
+        return state
+
+    def wait_healthy(self, service: str, timeout: float = 120) -> None:
+        """Poll the container's health until ``healthy``; fail early when it gives up or exits."""
+        deadline = time.monotonic() + timeout
+        while True:
+            state = self.state(service)
+            health = (state.get("Health") or {}).get("Status")
+            if health == "healthy":
+                return
+            if health == "unhealthy" or state["Status"] in {"exited", "dead"}:
+                raise StackError(f"{service} is {health or state['Status']}\n{self.logs()}")
+            if time.monotonic() > deadline:
+                raise StackError(f"{service} not healthy after {timeout:.0f} s\n{self.logs()}")
+            time.sleep(POLL_INTERVAL_SECONDS)
+
+    def wait_exited(self, service: str, timeout: float = 120) -> int:
+        """Poll until a one-shot service's container has exited; return its exit code."""
+        deadline = time.monotonic() + timeout
+        while (state := self.state(service))["Status"] != "exited":
+            if time.monotonic() > deadline:
+                raise StackError(f"{service} still running after {timeout:.0f} s\n{self.logs()}")
+            time.sleep(POLL_INTERVAL_SECONDS)
+        return int(state["ExitCode"])
+
+    def base_url(self, service: str, container_port: int) -> str:
+        """``http://127.0.0.1:PORT`` where the service's port is published on the host."""
+        published = self.compose("port", service, str(container_port)).strip()
+        host, _, port = published.rpartition(":")
+        if not port.isdigit():
+            raise StackError(f"{service}:{container_port} is not published ({published!r})")
+        return f"http://{host}:{port}"
+
+    def logs(self) -> str:
+        """The last lines of every service's log, for failure messages."""
+        try:
+            return self.compose("logs", "--no-color", "--tail", "60", timeout=60)
+        except (StackError, subprocess.TimeoutExpired) as error:
+            return f"(no logs: {error})"
+
+
+@contextlib.contextmanager
+def compose_stack(
+    folder: Path, variables: Mapping[str, str], *, prefix: str
+) -> Iterator[ComposeStack]:
+    """A stack under a fresh project name; ``down -v`` removes it and its volumes, whatever happens.
+
+    ``variables`` become the project's env file (the stack's ``.env`` is not read), so a test
+    never depends on, or overwrites, a developer's own ``.env``.
+    """
+    command = compose_command()
+    if command is None:
+        raise StackError("neither `docker compose` nor `docker-compose` is installed")
+    project = f"{prefix}-{uuid.uuid4().hex[:10]}"
+    with tempfile.TemporaryDirectory(prefix=f"{project}-") as scratch:
+        env_file = Path(scratch) / "stack.env"
+        env_file.write_text(
+            "".join(f"{name}={value}\n" for name, value in variables.items()), encoding="utf-8"
+        )
+        stack = ComposeStack(folder, env_file, project, tuple(command))
+        try:
+            yield stack
+        finally:
+            stack.compose("down", "--volumes", "--remove-orphans", "--timeout", "20")
