@@ -7,6 +7,7 @@ them, so JSON they produced (with computed fields in it) validates back into an 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from typing import Any, ClassVar, Self
 
 from pydantic import (
@@ -17,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic.alias_generators import to_camel
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
 MASK = "**********"  # what SecretStr shows instead of the secret
 
@@ -35,7 +36,7 @@ class ApiModel(BaseModel):
 
 
 class InputModel(ApiModel):
-    """A request body: unknown keys are an error, surrounding whitespace is not data."""
+    """A request body: an unknown key is an error, not something to drop silently."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -69,7 +70,7 @@ class SecretInputModel(InputModel):
             raise ValidationError.from_exception_data(error.title, masked) from None
 
 
-def _mask_error(details: Any, secret_keys: frozenset[str] | set[str]) -> InitErrorDetails:
+def _mask_error(details: ErrorDetails, secret_keys: AbstractSet[str]) -> InitErrorDetails:
     loc = tuple(details["loc"])
     value = details["input"]
     if loc and loc[0] in secret_keys:

@@ -91,28 +91,43 @@ def _comma_separated(value: object) -> object:
     if not isinstance(value, str):
         return value
     if value.lstrip().startswith("["):
-        return json.loads(value)
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError as error:
+            raise PydanticCustomError(
+                "list_parsing",
+                "Starts like a JSON list but is not one: {reason}",
+                {"reason": str(error)},
+            ) from None
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-class Environment(StrEnum):
+class AnyCaseEnum(StrEnum):
+    """An enum read in any case (`debug`, `Production`): Pydantic asks `_missing_` last."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> AnyCaseEnum | None:
+        if isinstance(value, str):
+            for member in cls:
+                if member.value.casefold() == value.casefold():
+                    return member
+        return None
+
+
+class Environment(AnyCaseEnum):
     DEVELOPMENT = "development"
     STAGING = "staging"
     PRODUCTION = "production"
 
 
-class LogLevel(StrEnum):
-    """Python's logging levels; read in any case (`debug`), so `_missing_` tries upper case."""
+class LogLevel(AnyCaseEnum):
+    """Python's logging levels."""
 
     DEBUG = "DEBUG"
     INFO = "INFO"
     WARNING = "WARNING"
     ERROR = "ERROR"
     CRITICAL = "CRITICAL"
-
-    @classmethod
-    def _missing_(cls, value: object) -> LogLevel | None:
-        return cls.__members__.get(value.upper()) if isinstance(value, str) else None
 
 
 def _secret_of_at_least(min_length: int, hint: str = "") -> AfterValidator:

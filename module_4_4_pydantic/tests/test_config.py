@@ -96,6 +96,7 @@ def test_typed_values_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch,
         **REQUIRED,
         APP_LOG_LEVEL="warning",
+        APP_ENVIRONMENT="Staging",
         APP_DEBUG="yes",
         APP_CORS_ORIGINS="http://a.example, https://b.example:8443",
         APP_TOKEN_LIFETIME="1h30m",
@@ -105,6 +106,7 @@ def test_typed_values_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = config.load_configuration().settings
 
     assert settings.log_level is LogLevel.WARNING
+    assert settings.environment is Environment.STAGING
     assert settings.debug is True
     assert [str(origin) for origin in settings.cors_origins] == [
         "http://a.example/",
@@ -181,6 +183,12 @@ def test_durations_print_as_people_write_them(duration: timedelta, expected: str
             {"APP_CORS_ORIGINS": "http://ok.example,nope"},
             "APP_CORS_ORIGINS (item 2)",
             'Input should be a valid URL, relative URL without a base (got "nope")',
+        ),
+        (
+            {"APP_CORS_ORIGINS": "[oops"},
+            "APP_CORS_ORIGINS",
+            "Starts like a JSON list but is not one: Expecting value: line 1 column 2 (char 1)"
+            ' (got "[oops")',
         ),
         (
             {"APP_TOKEN_LIFETIME": "0s"},
