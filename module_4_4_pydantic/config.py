@@ -98,7 +98,7 @@ def load_configuration(
     try:
         settings = Settings(_env_file=env_file)
     except ValidationError as error:
-        problems += [_describe(details) for details in error.errors()]
+        problems += [describe_problem(details) for details in error.errors()]
     except SettingsError as error:  # a JSON value that does not parse, for instance
         problems.append(str(error))
     if problems:
@@ -131,11 +131,11 @@ def _unknown_variable(name: str, source: str) -> str:
     return f"{name} (in {source}): unknown setting{hint}"
 
 
-def _describe(details: ErrorDetails) -> str:
+def describe_problem(details: ErrorDetails) -> str:
     """`APP_DB__PORT: Input should be ... (got "70000")`: the variable, the problem, the value."""
     names = [str(part) for part in details["loc"] if isinstance(part, str)]
     items = [part for part in details["loc"] if isinstance(part, int)]
-    name = (ENV_PREFIX + NESTED_DELIMITER.join(names)).upper()
+    name = (ENV_PREFIX + NESTED_DELIMITER.join(names)).upper() if names else "configuration"
     where = name + "".join(f" (item {index + 1})" for index in items)
     if details["type"] == "missing":
         return f"{where}: required, but not set"
@@ -147,6 +147,8 @@ def _describe(details: ErrorDetails) -> str:
 
 
 def _display(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, SecretStr):
         return MASK
     if isinstance(value, timedelta):

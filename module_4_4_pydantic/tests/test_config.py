@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from pydantic_core import ErrorDetails
 
 from module_4_4_pydantic import config
 from module_4_4_pydantic.settings import Environment, LogLevel, format_duration, parse_duration
@@ -367,3 +368,9 @@ def test_the_command_fails_without_a_traceback(tmp_path: Path) -> None:
         "APP_DB__PORT",
         "APP_DB__PASSWORD",
     ]
+
+
+def test_a_problem_with_no_single_variable_is_still_one_line() -> None:
+    details = ErrorDetails(type="value_error", loc=(), msg="Broken", input={})
+
+    assert config.describe_problem(details) == "configuration: Broken"
