@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+import sys
+import warnings
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import (
@@ -13,6 +15,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from course_support.postgres import embedded_postgres, to_sqlalchemy_url
 from module_4_5_sqlalchemy.settings import DatabaseSettings
 
 
@@ -74,3 +77,18 @@ async def open_database(settings: DatabaseSettings) -> AsyncIterator[Database]:
         yield Database(engine=engine, sessions=create_sessionmaker(engine))
     finally:
         await engine.dispose()
+
+
+@contextlib.contextmanager
+def database_url_or_embedded(settings: DatabaseSettings) -> Iterator[str]:
+    """``DATABASE_URL`` if set; otherwise an embedded PostgreSQL in a temporary folder, stopped
+    and removed when the block ends. For commands (the demo, the benchmark), not for services."""
+    if settings.url is not None:
+        yield settings.url
+        return
+    sys.stderr.write("DATABASE_URL is not set: starting an embedded PostgreSQL.\n")
+    with warnings.catch_warnings():
+        # embedded-postgres asks platformdirs for XDG_RUNTIME_DIR; the /tmp fallback is fine.
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        with embedded_postgres() as url:
+            yield to_sqlalchemy_url(url)
