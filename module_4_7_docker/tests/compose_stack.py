@@ -8,7 +8,9 @@ is read from ``docker inspect`` until a deadline.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -20,6 +22,10 @@ from pathlib import Path
 from typing import Any
 
 POLL_INTERVAL_SECONDS = 0.5
+# `shared/` lies beside the repository (CI clones the repository with a copy of it alongside).
+SHARED_CONTAINERS = Path(__file__).resolve().parents[2].parent / "shared" / "containers"
+# Local stand-ins for the official base images, for machines that reach no container registry.
+STAND_IN_IMAGES = {"PYTHON_IMAGE": "local/python:3.11-slim", "POSTGRES_IMAGE": "local/postgres:15"}
 
 
 class StackError(AssertionError):
@@ -52,6 +58,36 @@ def engine_unavailable_reason() -> str | None:
     if compose_command() is None:
         return "neither `docker compose` nor `docker-compose` is installed"
     return None
+
+
+@functools.cache
+def prepare_engine() -> str | None:
+    """Make an engine available where the course's container scripts exist; None when ready.
+
+    With ``shared/containers/`` beside the repository (these machines, their CI) it starts the
+    engine, builds the stand-in base images and points ``PYTHON_IMAGE`` / ``POSTGRES_IMAGE`` at
+    them unless they are set already. Elsewhere the engine is the developer's own. Otherwise the
+    return value says why no stack can run, for a visible skip.
+    """
+    ensure_docker = SHARED_CONTAINERS / "ensure-docker"
+    if ensure_docker.is_file():
+        started = subprocess.run(
+            ["bash", str(ensure_docker)], capture_output=True, text=True, timeout=600, check=False
+        )
+        if started.returncode != 0:
+            return f"ensure-docker could not start an engine: {started.stdout.strip()}"
+        built = subprocess.run(
+            ["bash", str(SHARED_CONTAINERS / "build-stand-in-images")],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        if built.returncode != 0:
+            raise StackError(f"build-stand-in-images failed:\n{built.stdout}\n{built.stderr}")
+        for variable, image in STAND_IN_IMAGES.items():
+            os.environ.setdefault(variable, image)
+    return engine_unavailable_reason()
 
 
 def docker(*arguments: str, timeout: float = 60) -> str:

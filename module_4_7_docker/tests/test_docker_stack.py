@@ -19,7 +19,7 @@ from module_4_7_docker.tests.compose_stack import (
     ComposeStack,
     compose_stack,
     docker,
-    engine_unavailable_reason,
+    prepare_engine,
 )
 
 pytestmark = [pytest.mark.docker, pytest.mark.task("4.7.3")]
@@ -31,7 +31,7 @@ STOP_GRACE_SECONDS = 15  # docker-compose.yml: stop_grace_period
 @pytest.fixture(scope="module")
 def stack() -> Iterator[ComposeStack]:
     """The notes stack built and healthy, under a project name of its own."""
-    reason = engine_unavailable_reason()
+    reason = prepare_engine()
     if reason:
         pytest.skip(f"no Docker engine: {reason}")
     variables = {
