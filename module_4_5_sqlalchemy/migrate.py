@@ -1,7 +1,8 @@
 """Alembic, configured in code: no ``alembic.ini``, works from any directory.
 
 As a command: ``python -m module_4_5_sqlalchemy.migrate upgrade`` (``downgrade REV``, ``current``,
-``heads``, ``history``, ``check``), with the database taken from ``DATABASE_URL``.
+``heads``, ``history``, ``check``), with the database taken from ``DATABASE_URL``;
+``upgrade --sql`` prints the DDL for review without a database.
 """
 
 from __future__ import annotations
@@ -28,10 +29,16 @@ from module_4_5_sqlalchemy.settings import DatabaseSettings
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def alembic_config() -> Config:
-    """Alembic's configuration, pointing at the migrations shipped inside this package."""
+def alembic_config(url: str | None = None) -> Config:
+    """Alembic's configuration, pointing at the migrations shipped inside this package.
+
+    ``url`` is only needed when Alembic opens its own connection (``--sql`` output, or a call
+    to ``alembic.command`` outside this module); the functions below lend it one instead.
+    """
     config = Config(stdout=sys.stdout)
     config.set_main_option("script_location", str(MIGRATIONS))
+    if url is not None:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))  # configparser syntax
     return config
 
 
@@ -98,6 +105,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     up = commands.add_parser("upgrade", help="apply migrations (default: up to head)")
     up.add_argument("revision", nargs="?", default="head")
+    up.add_argument(
+        "--sql", action="store_true", help="print the SQL instead of running it (no database)"
+    )
     down = commands.add_parser("downgrade", help="revert migrations down to REVISION")
     down.add_argument("revision", help="a revision id, -1 for one step, or base for all")
     commands.add_parser("current", help="print the revision the database is at")
@@ -134,6 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if arguments.command == "history":
         command.history(alembic_config())
+        return 0
+    if arguments.command == "upgrade" and arguments.sql:
+        command.upgrade(alembic_config("postgresql+asyncpg://"), arguments.revision, sql=True)
         return 0
     url = DatabaseSettings().url
     if url is None:

@@ -49,7 +49,7 @@ shared_connection = config.attributes.get("connection")
 if shared_connection is not None:
     run_migrations(shared_connection)
 elif context.is_offline_mode():
-    run_migrations_offline(config.get_main_option("sqlalchemy.url", "postgresql://"))
+    run_migrations_offline(config.get_main_option("sqlalchemy.url", "postgresql+asyncpg://"))
 else:
     url = config.get_main_option("sqlalchemy.url")
     if url is None:

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
@@ -146,3 +147,28 @@ async def test_migrations_run_from_any_directory(
 
     assert await _in_thread(["upgrade", "head"]) == 0
     assert await _in_thread(["check"]) == 0
+
+
+def test_upgrade_sql_prints_the_ddl_for_review_without_a_database(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+
+    assert migrate.main(["upgrade", "--sql"]) == 0
+
+    ddl = capsys.readouterr().out
+    assert "CREATE TYPE task_status AS ENUM ('todo', 'in_progress', 'done', 'cancelled')" in ddl
+    assert "CREATE UNIQUE INDEX uq_users_email_lower ON users (lower(email))" in ddl
+    assert "UPDATE alembic_version SET version_num='0002_tags'" in ddl
+
+
+async def test_plain_alembic_commands_work_with_a_configured_url(
+    postgres_database: PostgresDatabase,
+) -> None:
+    config = migrate.alembic_config(postgres_database.sqlalchemy_url)
+
+    # env.py then opens its own engine and event loop, so run it outside this test's loop.
+    await asyncio.to_thread(command.upgrade, config, "head")
+
+    async for engine in _engine(postgres_database):
+        assert await current_revision(engine) == "0002_tags"
