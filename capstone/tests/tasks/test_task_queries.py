@@ -1,0 +1,63 @@
+"""No N+1: a page of tasks with their tags costs the same statements whatever its size."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import event
+
+from tests.conftest import ApiUser
+from tests.tasks.helpers import TASKS, create_task
+
+pytestmark = pytest.mark.task("4.8.2")
+
+
+@contextmanager
+def recorded_statements(app: FastAPI) -> Iterator[list[str]]:
+    """Every SQL statement the application sends while the block runs."""
+    engine = app.state.database.engine.sync_engine
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+async def test_a_page_of_100_tasks_with_tags_is_one_task_statement(
+    app: FastAPI, client: httpx.AsyncClient, user: ApiUser
+) -> None:
+    for number in range(100):
+        await create_task(client, user, title=f"t{number}", tags=[f"tag{number}", "common"])
+
+    with recorded_statements(app) as one_task:
+        small = await client.get(TASKS, params={"limit": 1}, headers=user.headers)
+    with recorded_statements(app) as hundred_tasks:
+        full = await client.get(TASKS, params={"limit": 100}, headers=user.headers)
+
+    assert len(small.json()["items"]) == 1
+    assert len(full.json()["items"]) == 100
+    assert all(len(task["tags"]) == 2 for task in full.json()["items"])
+    assert len(hundred_tasks) == len(one_task)
+    assert sum("FROM tasks" in statement for statement in hundred_tasks) == 1
+
+
+async def test_stats_are_one_statement(
+    app: FastAPI, client: httpx.AsyncClient, user: ApiUser
+) -> None:
+    await create_task(client, user)
+
+    with recorded_statements(app) as statements:
+        response = await client.get(f"{TASKS}/stats", headers=user.headers)
+
+    assert response.status_code == 200
+    assert sum("FROM tasks" in statement for statement in statements) == 1
