@@ -1,15 +1,14 @@
 """Fixtures of the capstone suite: a real PostgreSQL, the app, an HTTP client and users.
 
 One embedded PostgreSQL serves the run (or `TEST_DATABASE_URL`, a role that may create
-databases); the migrations run once into a template, and every test gets its own copy of it,
-created in milliseconds and dropped afterwards. `client` talks HTTP to the app in-process;
-`user`, `other_user` and `admin` are logged-in accounts (`.headers` authorises requests).
+databases); the migrations run once into one database, which is emptied after every test.
+`client` talks HTTP to the app in-process; `user`, `other_user` and `admin` are logged-in
+accounts (`.headers` authorises requests).
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import os
 import tempfile
 import uuid
@@ -36,7 +35,6 @@ from taskmanager.main import create_app
 
 PASSWORD = "Correct-Horse-9"
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
-_database_numbers = itertools.count()
 
 
 @pytest.fixture(scope="session")
@@ -50,36 +48,65 @@ def postgres_url() -> Iterator[str]:
         tempfile.TemporaryDirectory(prefix="taskmanager-test-") as folder,
         embedded_postgres(Path(folder) / "pgdata") as url,
     ):
+        # A throwaway server: durability only costs time here.
+        asyncio.run(
+            execute_statements(url, *(f"ALTER SYSTEM SET {name} = off" for name in NOT_DURABLE))
+        )
+        asyncio.run(execute_statements(url, "SELECT pg_reload_conf()"))
         yield url
 
 
-async def _execute(admin_url: str, statement: str) -> None:
+NOT_DURABLE = ("fsync", "synchronous_commit", "full_page_writes")
+
+
+async def execute_statements(admin_url: str, *statements: str) -> None:
     connection = await asyncpg.connect(to_libpq_url(admin_url))
     try:
-        await connection.execute(statement)
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+async def _fetch_column(url: str, query: str) -> list[str]:
+    connection = await asyncpg.connect(to_libpq_url(url))
+    try:
+        return [row[0] for row in await connection.fetch(query)]
     finally:
         await connection.close()
 
 
 @pytest.fixture(scope="session")
-async def migrated_template(postgres_url: str) -> AsyncIterator[str]:
-    """A database at the latest migration, copied for each test."""
-    name = f"taskmanager_template_{os.getpid()}"
-    await _execute(postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await _execute(postgres_url, f'CREATE DATABASE "{name}"')
+async def migrated_database(postgres_url: str) -> AsyncIterator[str]:
+    """One database at the latest migration for the run (SQLAlchemy URL)."""
+    name = f"taskmanager_test_{os.getpid()}"
+    await execute_statements(postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await execute_statements(postgres_url, f'CREATE DATABASE "{name}"')
+    url = with_database(postgres_url, name)
     # Alembic runs its own event loop: give it a thread.
-    await asyncio.to_thread(upgrade, with_database(postgres_url, name))
-    yield name
-    await _execute(postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await asyncio.to_thread(upgrade, url)
+    yield url
+    await execute_statements(postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
-async def database_url(postgres_url: str, migrated_template: str) -> AsyncIterator[str]:
-    """A fresh migrated database for this test alone (SQLAlchemy URL)."""
-    name = f"taskmanager_test_{os.getpid()}_{next(_database_numbers)}"
-    await _execute(postgres_url, f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"')
-    yield with_database(postgres_url, name)
-    await _execute(postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+async def database_url(migrated_database: str) -> AsyncIterator[str]:
+    """The migrated database, emptied after the test, so every test starts from no rows.
+
+    Emptying takes milliseconds where copying a template database per test takes ~0.6 s here.
+    """
+    yield migrated_database
+    tables = await _fetch_column(
+        migrated_database,
+        "SELECT quote_ident(tablename) FROM pg_tables "
+        "WHERE schemaname = 'public' AND tablename <> 'alembic_version'",
+    )
+    if tables:
+        await execute_statements(
+            migrated_database,
+            "SET lock_timeout = '5s'",
+            f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE",
+        )
 
 
 def make_settings(database_url: str, **overrides: object) -> Settings:

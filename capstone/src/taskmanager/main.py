@@ -16,6 +16,7 @@ from taskmanager.core.database import Database, create_engine
 from taskmanager.core.docs import install_docs
 from taskmanager.core.errors import install_error_handlers
 from taskmanager.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from taskmanager.core.openapi import install_openapi
 from taskmanager.core.passwords import PasswordHasher
 from taskmanager.core.tokens import TokenCodec
 
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     install_docs(app)
+    install_openapi(app)
     for router in API_ROUTERS:
         app.include_router(router)
     # Added innermost first: the request context wraps everything, CORS answers preflights.

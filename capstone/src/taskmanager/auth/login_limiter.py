@@ -6,6 +6,7 @@ restart. Failures older than the window no longer count and are pruned as new on
 
 from __future__ import annotations
 
+import hashlib
 import math
 from datetime import datetime, timedelta
 
@@ -16,10 +17,18 @@ from taskmanager.auth.models import LoginFailure
 from taskmanager.core.config import Settings
 from taskmanager.core.database import utc_now
 from taskmanager.core.errors import RateLimitedError
+from taskmanager.users.models import EMAIL_MAX_LENGTH
+
+
+def account_key(email: str) -> str:
+    # Any text may arrive as a login name: keep keys short and free of NUL (PostgreSQL text).
+    if len(email) > EMAIL_MAX_LENGTH or "\x00" in email:
+        email = "sha256:" + hashlib.sha256(email.encode("utf-8", "replace")).hexdigest()
+    return f"account:{email}"
 
 
 def login_keys(email: str, client_address: str) -> list[str]:
-    return [f"account:{email}", f"address:{client_address}"]
+    return [account_key(email), f"address:{client_address[:100]}"]
 
 
 class LoginLimiter:

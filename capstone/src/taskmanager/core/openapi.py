@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from taskmanager.core.errors import problem_body
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from taskmanager.core.errors import HTTP_STATUS_CODES, problem_body
 
 _EXAMPLES: dict[int, tuple[str, str]] = {
     401: ("token_invalid", "The access token is invalid or has expired."),
@@ -74,3 +77,57 @@ def problem_responses(
             },
         }
     return responses
+
+
+def _problem_content(status: int) -> dict[str, Any]:
+    code, detail = _EXAMPLES.get(status, (HTTP_STATUS_CODES.get(status, "error"), "See `code`."))
+    return {
+        "application/problem+json": {
+            "schema": PROBLEM_SCHEMA,
+            "example": problem_body(status, code, detail),
+        }
+    }
+
+
+def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """Give every 4xx/5xx response that a route declared without a body the problem+json one,
+    and replace FastAPI's default 422 (`HTTPValidationError`, which this API never sends);
+    add the 401 of authenticated operations and the 503 of a database outage everywhere."""
+    for path, item in schema.get("paths", {}).items():
+        for operation in item.values():
+            responses = operation.setdefault("responses", {})
+            # Failures every operation of a kind shares, whether or not its route listed them.
+            if operation.get("security"):
+                responses.setdefault("401", {"description": _DESCRIPTIONS[401]})
+            if path.startswith("/api/"):
+                responses.setdefault("503", {"description": _DESCRIPTIONS[503]})
+            for status, response in responses.items():
+                if status[:1] not in {"4", "5"}:
+                    continue
+                content = response.get("content", {})
+                if "application/problem+json" not in content:
+                    response["content"] = _problem_content(int(status))
+                    if int(status) == 422:
+                        response["description"] = _DESCRIPTIONS[422]
+    schemas = schema.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    return schema
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Build the schema once, with every error documented as problem+json."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_problems(
+                get_openapi(
+                    title=app.title,
+                    version=app.version,
+                    description=app.description,
+                    routes=app.routes,
+                )
+            )
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

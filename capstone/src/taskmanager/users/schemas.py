@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, EmailStr, Field, StrictBool
+from pydantic import AfterValidator, EmailStr, Field, StrictBool, field_validator
 
 from taskmanager.core.passwords import BCRYPT_MAX_PASSWORD_BYTES
 from taskmanager.core.types import RequestModel, ResponseModel, TrimmedText
@@ -75,6 +75,16 @@ class PasswordChange(RequestModel):
 
 
 class AdminUserUpdate(RequestModel):
+    """Any subset of the fields; `full_name: null` clears the name, the others cannot be null."""
+
     full_name: FullName | None = None
     role: Role | None = None
     is_active: StrictBool | None = None
+
+    @field_validator("role", "is_active", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Only an explicit null reaches this (defaults are not validated).
+        if value is None:
+            raise ValueError("must not be null")
+        return value

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from taskmanager.auth.login_limiter import LoginLimiter
+from taskmanager.auth import login_limiter
 from taskmanager.auth.service import revoke_all_sessions
 from taskmanager.core.config import Settings
 from taskmanager.core.errors import (
@@ -60,8 +60,8 @@ async def change_password(
 ) -> None:
     """Check the current password (failures count towards the login limit), then revoke every
     session: whoever held a token must log in again."""
-    limiter = LoginLimiter(session, settings)
-    account_key = [f"account:{user.email}"]
+    limiter = login_limiter.LoginLimiter(session, settings)
+    account_key = [login_limiter.account_key(user.email)]
     await limiter.ensure_allowed(account_key)
     await session.commit()  # release the connection while bcrypt runs
     acceptable = len(data.current_password.encode()) <= BCRYPT_MAX_PASSWORD_BYTES

@@ -1,0 +1,99 @@
+"""Settings are validated at start: a bad value stops the process with one line naming it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from pydantic import ValidationError
+from taskmanager.core.config import Settings
+
+pytestmark = pytest.mark.task("4.8.2")
+STRONG_SECRET = "s" * 48
+
+
+def run_command(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {key: value for key, value in os.environ.items() if key not in Settings.model_fields}
+    return subprocess.run(
+        [sys.executable, "-m", "taskmanager", *args],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_defaults_match_the_contract() -> None:
+    settings = Settings(_env_file=None)
+
+    assert settings.access_token_ttl_seconds == 900
+    assert settings.refresh_token_ttl_seconds == 1_209_600
+    assert settings.bcrypt_rounds == 12
+    assert (settings.login_max_failures, settings.login_window_seconds) == (5, 300)
+    assert settings.max_body_bytes == 1_048_576
+    assert len(settings.jwt_secret.get_secret_value().encode()) >= 32
+
+
+def test_development_secrets_are_random_per_process() -> None:
+    first = Settings(_env_file=None)
+    second = Settings(_env_file=None)
+
+    assert first.jwt_secret.get_secret_value() != second.jwt_secret.get_secret_value()
+
+
+@pytest.mark.parametrize(
+    "secret", [None, "short", "change-me"], ids=["missing", "short", "placeholder"]
+)
+def test_production_refuses_a_missing_or_weak_secret(secret: str | None) -> None:
+    values = {"environment": "production"} | ({"jwt_secret": secret} if secret else {})
+
+    with pytest.raises(ValidationError, match="JWT_SECRET"):
+        Settings.model_validate(values)
+
+
+def test_production_accepts_a_strong_secret() -> None:
+    settings = Settings.model_validate({"environment": "production", "jwt_secret": STRONG_SECRET})
+
+    assert settings.environment == "production"
+
+
+def test_lists_and_urls_are_parsed_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CORS_ORIGINS", "https://a.example.com, https://b.example.com")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db:5432/app")
+    monkeypatch.setenv("LOG_LEVEL", "debug")
+
+    settings = Settings(_env_file=None)
+
+    assert settings.cors_origins == ["https://a.example.com", "https://b.example.com"]
+    assert settings.database_url == "postgresql+asyncpg://u:p@db:5432/app"
+    assert settings.log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("BCRYPT_ROUNDS", "99"),
+        ("ACCESS_TOKEN_TTL_SECONDS", "soon"),
+        ("MAX_BODY_BYTES", "-1"),
+        ("DATABASE_URL", "mysql://db/app"),
+        ("ENVIRONMENT", "staging"),
+    ],
+)
+def test_a_bad_value_stops_the_command_with_one_line_naming_it(variable: str, value: str) -> None:
+    result = run_command("migrate", env={variable: value})
+
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert variable in lines[0]
+
+
+def test_production_without_a_secret_stops_the_command() -> None:
+    result = run_command("serve", env={"ENVIRONMENT": "production"})
+
+    assert result.returncode == 2
+    assert "JWT_SECRET" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
