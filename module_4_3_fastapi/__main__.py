@@ -14,6 +14,7 @@ from typing import Any
 
 import uvicorn
 from pydantic import SecretStr, ValidationError
+from pydantic_settings import SettingsError
 
 from module_4_3_fastapi.app import create_app
 from module_4_3_fastapi.body_limit import format_bytes
@@ -91,6 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in error.errors():
             where = ".".join(str(part) for part in problem["loc"])
             print(f"error: invalid setting {where}: {problem['msg']}", file=sys.stderr)
+        return 2
+    except SettingsError as error:  # an environment value that is not even valid JSON
+        print(f"error: {error} (API_TOKENS must be a JSON list)", file=sys.stderr)
         return 2
     settings, token = with_development_token(settings)
     if token is not None:
