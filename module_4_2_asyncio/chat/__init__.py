@@ -1,0 +1,1 @@
+"""Task 4.2.3: a chat server on asyncio sockets, its client and its benchmark."""

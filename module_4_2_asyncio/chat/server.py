@@ -1,0 +1,335 @@
+"""A line-based chat server on asyncio streams: one task per connection, nothing ever blocks.
+
+    python -m module_4_2_asyncio.chat.server --host 127.0.0.1 --port 8888
+
+Any line client works (``nc 127.0.0.1 8888``): the first line is the nickname, then plain lines
+go to everyone else and ``/help`` lists the commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from module_4_2_asyncio.chat import protocol
+from module_4_2_asyncio.chat.protocol import LineTooLongError, clean_text, error, notice
+
+log = logging.getLogger("chat.server")
+
+DEFAULT_OUTBOX_LIMIT = 256 * 1024
+SHUTDOWN_NOTICE = "server shutting down"
+
+
+@dataclass(slots=True)
+class ServerStats:
+    connections: int = 0
+    messages: int = 0
+    deliveries: int = 0
+    writes: int = 0
+    slow_disconnects: int = 0
+    rejected_lines: int = 0
+
+
+class Client:
+    """One connection: its nickname once chosen, and its outbox.
+
+    The outbox is the lines not yet handed to the socket (``pending``) plus the transport's write
+    buffer, bounded together by ``outbox_limit`` bytes, and sending never waits. Awaiting
+    ``drain()`` per client in a broadcast would let one client that stops reading stall
+    everybody; here such a client fills its own outbox and is disconnected.
+    """
+
+    __slots__ = ("handler", "leave_reason", "nick", "pending", "pending_bytes", "writer")
+
+    def __init__(self, writer: asyncio.StreamWriter) -> None:
+        self.writer = writer
+        self.nick: str | None = None
+        self.leave_reason = ""
+        self.handler = asyncio.current_task()
+        self.pending: list[bytes] = []
+        self.pending_bytes = 0
+
+    @property
+    def peer(self) -> str:
+        host, port, *_ = self.writer.get_extra_info("peername") or ("?", 0)
+        return f"{host}:{port}"
+
+
+class ChatServer:
+    """The room: who is connected under which nickname, and how lines travel between them."""
+
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 8888, *, outbox_limit: int = DEFAULT_OUTBOX_LIMIT
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.outbox_limit = outbox_limit
+        self.stats = ServerStats()
+        self._clients: set[Client] = set()
+        self._by_nick: dict[str, Client] = {}  # casefolded nickname -> its client
+        self._server: asyncio.Server | None = None
+        self._closing = False
+        self._unflushed: list[Client] = []
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(
+            self._handle, self.host, self.port, limit=protocol.MAX_LINE_BYTES, backlog=1024
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+        log.info("chat server listening on %s:%d", self.host, self.port)
+
+    async def shutdown(self, grace_period: float = 5.0) -> None:
+        """Tell everyone, stop accepting, close every connection; abort what will not flush."""
+        if self._server is None or self._closing:
+            return
+        self._closing = True
+        self._server.close()
+        for client in list(self._clients):
+            self._send(client, notice(SHUTDOWN_NOTICE))
+            self._flush_client(client)
+            client.writer.close()
+        handlers = {client.handler for client in self._clients if client.handler is not None}
+        if handlers:
+            _, stuck = await asyncio.wait(handlers, timeout=grace_period)
+            for client in list(self._clients):
+                client.writer.transport.abort()
+            if stuck:
+                await asyncio.wait(stuck)
+        await self._server.wait_closed()
+        log.info(
+            "stopped: %d connections, %d messages, %d deliveries in %d writes, "
+            "%d slow clients disconnected",
+            self.stats.connections,
+            self.stats.messages,
+            self.stats.deliveries,
+            self.stats.writes,
+            self.stats.slow_disconnects,
+        )
+
+    @property
+    def nicknames(self) -> list[str]:
+        return sorted(
+            (client.nick for client in self._by_nick.values() if client.nick), key=str.lower
+        )
+
+    # --- sending ----------------------------------------------------------------------------
+
+    def _send(self, client: Client, data: bytes) -> None:
+        """Queue ``data`` for ``client``; lines queued in one loop iteration leave in one write.
+
+        One ``send()`` system call per line per client is what limits a broadcast; joining the
+        lines that pile up while the server is busy makes it cheaper the busier it gets.
+        """
+        transport = client.writer.transport
+        if transport.is_closing():
+            return
+        buffered = transport.get_write_buffer_size() + client.pending_bytes + len(data)
+        if buffered > self.outbox_limit:
+            self._disconnect_slow(client)
+            return
+        if not client.pending:
+            if not self._unflushed:
+                asyncio.get_running_loop().call_soon(self._flush)
+            self._unflushed.append(client)
+        client.pending.append(data)
+        client.pending_bytes += len(data)
+        self.stats.deliveries += 1
+
+    def _flush(self) -> None:
+        unflushed, self._unflushed = self._unflushed, []
+        for client in unflushed:
+            self._flush_client(client)
+
+    def _flush_client(self, client: Client) -> None:
+        if client.pending and not client.writer.transport.is_closing():
+            client.writer.write(b"".join(client.pending))
+            self.stats.writes += 1
+        client.pending.clear()
+        client.pending_bytes = 0
+
+    def _disconnect_slow(self, client: Client) -> None:
+        # The client has stopped reading; whatever is buffered for it will never arrive.
+        self.stats.slow_disconnects += 1
+        client.leave_reason = " (too slow: outbox full)"
+        log.warning("%s (%s) stopped reading; disconnected", client.nick, client.peer)
+        client.writer.transport.abort()
+
+    def _broadcast(self, data: bytes, *, sender: Client | None = None) -> None:
+        for client in list(self._by_nick.values()):
+            if client is not sender:
+                self._send(client, data)
+
+    # --- a connection's life ----------------------------------------------------------------
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        client = Client(writer)
+        self._clients.add(client)
+        self.stats.connections += 1
+        try:
+            self._send(client, notice("welcome! send your nickname (letters, digits, _ and -)"))
+            while not self._closing and (line := await self._next_line(reader, client)) is not None:
+                if not self._dispatch(client, line):
+                    break
+        except (ConnectionError, TimeoutError) as failure:
+            log.info("%s: connection lost: %s", client.peer, failure)
+        finally:
+            self._clients.discard(client)
+            if client.nick is not None:
+                del self._by_nick[client.nick.casefold()]
+                if not self._closing:
+                    self._broadcast(notice(f"{client.nick} left{client.leave_reason}"))
+            self._flush_client(client)  # "* bye" and the like must leave before the close
+            writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+
+    async def _next_line(self, reader: asyncio.StreamReader, client: Client) -> str | None:
+        """The next decoded line; bad lines are answered with an error and skipped."""
+        while True:
+            try:
+                raw = await protocol.read_line(reader)
+            except LineTooLongError as too_long:
+                self.stats.rejected_lines += 1
+                self._send(client, error(f"{too_long}; it was not sent"))
+                continue
+            if raw is None:
+                return None
+            try:
+                return raw.decode("utf-8")
+            except UnicodeDecodeError:
+                self.stats.rejected_lines += 1
+                self._send(client, error("that line is not valid UTF-8; it was not sent"))
+
+    def _dispatch(self, client: Client, line: str) -> bool:
+        """Act on one line; False when the client is leaving."""
+        if client.nick is None:
+            return self._choose_first_nick(client, line.strip())
+        command = protocol.parse(line)
+        match command.name:
+            case "":
+                if command.argument.strip():
+                    self.stats.messages += 1
+                    text = clean_text(command.argument)
+                    self._broadcast(f"[{client.nick}] {text}\n".encode(), sender=client)
+            case "nick":
+                self._rename(client, command.argument)
+            case "list":
+                names = self.nicknames
+                self._send(client, notice(f"online ({len(names)}): {', '.join(names)}"))
+            case "msg":
+                self._private_message(client, command.argument)
+            case "me":
+                if command.argument:
+                    action = notice(f"{client.nick} {clean_text(command.argument)}")
+                    self._broadcast(action, sender=client)
+            case "quit":
+                self._send(client, notice("bye"))
+                return False
+            case "help":
+                for help_line in protocol.HELP:
+                    self._send(client, notice(help_line))
+            case _:
+                self._send(client, error(f"unknown command /{command.name}; try /help"))
+        return True
+
+    def _nick_refusal(self, nick: str, client: Client) -> str | None:
+        problem = protocol.nickname_problem(nick)
+        if problem is not None:
+            return problem
+        holder = self._by_nick.get(nick.casefold())
+        if holder is not None and holder is not client:
+            return f"the nickname {nick} is taken"
+        return None
+
+    def _choose_first_nick(self, client: Client, nick: str) -> bool:
+        if nick == "/quit":
+            return False
+        refusal = self._nick_refusal(nick, client)
+        if refusal is not None:
+            self._send(client, error(f"{refusal}; send another nickname"))
+            return True
+        client.nick = nick
+        self._by_nick[nick.casefold()] = client
+        self._broadcast(notice(f"{nick} joined"), sender=client)
+        self._send(client, notice(f"hello {nick}, {len(self._by_nick)} online; /help for commands"))
+        log.info("%s joined from %s", nick, client.peer)
+        return True
+
+    def _rename(self, client: Client, new_nick: str) -> None:
+        old_nick = client.nick
+        if old_nick is None:  # pragma: no cover - only named clients reach commands
+            return
+        refusal = self._nick_refusal(new_nick, client)
+        if refusal is not None:
+            self._send(client, error(refusal))
+            return
+        del self._by_nick[old_nick.casefold()]
+        client.nick = new_nick
+        self._by_nick[new_nick.casefold()] = client
+        self._broadcast(notice(f"{old_nick} is now known as {new_nick}"))
+
+    def _private_message(self, client: Client, argument: str) -> None:
+        target_nick, _, text = argument.partition(" ")
+        target = self._by_nick.get(target_nick.casefold())
+        if not target_nick or not text.strip():
+            self._send(client, error("usage: /msg NICK text"))
+        elif target is None:
+            self._send(client, error(f"nobody called {target_nick} is online"))
+        else:
+            text = clean_text(text)
+            self._send(target, f"[{client.nick} -> you] {text}\n".encode())
+            self._send(client, f"[you -> {target.nick}] {text}\n".encode())
+
+
+async def serve(host: str, port: int, *, outbox_limit: int = DEFAULT_OUTBOX_LIMIT) -> None:
+    """Run until SIGINT or SIGTERM, then shut down cleanly."""
+    server = ChatServer(host, port, outbox_limit=outbox_limit)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    await server.start()
+    # One machine-readable line on stdout, for scripts that start the server on port 0.
+    sys.stdout.write(f"listening on {server.host}:{server.port}\n")
+    sys.stdout.flush()
+    await stop.wait()
+    log.info("signal received, shutting down")
+    await server.shutdown()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m module_4_2_asyncio.chat.server",
+        description="A line-based chat server; try it with the chat client or `nc HOST PORT`.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8888, help="port; 0 picks a free one (8888)")
+    parser.add_argument(
+        "--outbox-limit",
+        type=int,
+        default=DEFAULT_OUTBOX_LIMIT,
+        help="bytes buffered for a client before it counts as too slow and is disconnected",
+    )
+    parser.add_argument(
+        "--log-level", default="info", choices=["debug", "info", "warning", "error"]
+    )
+    arguments = parser.parse_args(argv)
+    logging.basicConfig(
+        level=arguments.log_level.upper(), format="%(asctime)s %(levelname)s %(message)s"
+    )
+    try:
+        asyncio.run(serve(arguments.host, arguments.port, outbox_limit=arguments.outbox_limit))
+    except OSError as failure:
+        log.error("cannot listen on %s:%d: %s", arguments.host, arguments.port, failure)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
