@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
-from datetime import date
-from pathlib import Path
 
 import asyncpg
 import pytest
 
 from course_support.pytest_postgres import PostgresDatabase
 from module_4_5_sqlalchemy import bench_insert, demo
-
-REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.task("4.5.4")
@@ -64,23 +57,16 @@ def test_table_aligns_columns() -> None:
 
 
 @pytest.mark.task("4.5.1")
-def test_demo_starts_an_embedded_postgresql_without_database_url(tmp_path: Path) -> None:
-    environment = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
-    environment.pop("DATABASE_URL", None)
+def test_demo_starts_an_embedded_postgresql_without_database_url(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
 
-    result = subprocess.run(
-        [sys.executable, "-m", "module_4_5_sqlalchemy.demo", "--today", str(date(2026, 1, 31))],
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    assert demo.main(["--today", "2026-01-31"]) == 0
 
-    assert result.returncode == 0, result.stderr
-    assert "starting an embedded PostgreSQL" in result.stderr
-    assert "Users with their tasks and tags" in result.stdout
+    output = capsys.readouterr()
+    assert "starting an embedded PostgreSQL" in output.err
+    assert "Users with their tasks and tags" in output.out
 
 
 @pytest.mark.task("4.5.4")
