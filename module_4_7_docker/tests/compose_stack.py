@@ -173,6 +173,20 @@ class ComposeStack:
             time.sleep(POLL_INTERVAL_SECONDS)
         return int(state["ExitCode"])
 
+    def stop_with_sigterm(self, service: str, timeout: float) -> tuple[int, float]:
+        """Send SIGTERM to the service's main process; its exit code and seconds until it exited."""
+        started = time.monotonic()
+        docker("kill", "--signal", "SIGTERM", self.container(service))
+        exit_code = self.wait_exited(service, timeout=timeout)
+        return exit_code, time.monotonic() - started
+
+    def process_user_and_command(self, service: str) -> tuple[str, list[str]]:
+        """The uid the service's container runs as, and PID 1's command line."""
+        container = self.container(service)
+        uid = docker("exec", container, "id", "-u").strip()
+        command_line = docker("exec", container, "cat", "/proc/1/cmdline").rstrip("\0")
+        return uid, command_line.split("\0")
+
     def base_url(self, service: str, container_port: int) -> str:
         """``http://127.0.0.1:PORT`` where the service's port is published on the host."""
         published = self.compose("port", service, str(container_port)).strip()

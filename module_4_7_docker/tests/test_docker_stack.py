@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import secrets
 import signal
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -69,21 +68,16 @@ def test_notes_written_through_the_api_survive_recreating_the_whole_stack(
 def test_the_app_runs_as_an_unprivileged_user_with_the_server_as_pid_1(
     stack: ComposeStack,
 ) -> None:
-    container = stack.container("app")
+    uid, command_line = stack.process_user_and_command("app")
+    image_user = docker("inspect", "--format", "{{.Config.User}}", stack.container("app"))
 
-    assert docker("exec", container, "id", "-u").strip() != "0"
-    assert docker("inspect", "--format", "{{.Config.User}}", container).strip() == "10001:10001"
-    command_line = docker("exec", container, "cat", "/proc/1/cmdline").split("\0")
-    assert command_line[:3] == ["python", "-m", "notes_service"]
+    assert uid == "10001"
+    assert image_user.strip() == "10001:10001"
+    assert command_line == ["python", "-m", "notes_service"]
 
 
 def test_sigterm_stops_the_app_well_within_the_grace_period(stack: ComposeStack) -> None:
-    container = stack.container("app")
-
-    started = time.monotonic()
-    docker("kill", "--signal", "SIGTERM", container)
-    exit_code = stack.wait_exited("app", timeout=STOP_GRACE_SECONDS)
-    elapsed = time.monotonic() - started
+    exit_code, elapsed = stack.stop_with_sigterm("app", timeout=STOP_GRACE_SECONDS)
 
     # 137 would be SIGKILL: the server ignored SIGTERM and had to be killed.
     assert exit_code in {0, 128 + signal.SIGTERM}
