@@ -137,8 +137,9 @@ class ComposeStack:
         return completed.stdout
 
     def container(self, service: str) -> str:
-        """The id of the service's (first) container."""
-        container_id = self.compose("ps", "-q", service).strip().splitlines()
+        """The id of the service's (first) container, running or exited."""
+        # --all: compose v2 lists only running containers without it (v1.29 lists all anyway).
+        container_id = self.compose("ps", "--all", "-q", service).strip().splitlines()
         if not container_id:
             raise StackError(f"service {service!r} has no container\n{self.logs()}")
         return container_id[0]
