@@ -8,19 +8,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
+import asyncpg
 import httpx
 from fastapi import Depends, FastAPI, Path, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
-from course_support.postgres import to_sqlalchemy_url
+from course_support.postgres import to_asyncpg_dsn
 from module_4_6_pytest import store
 from module_4_6_pytest.assignment import EmptyTeamError, pick_assignee
 from module_4_6_pytest.business_days import MAX_BUSINESS_DAYS
 from module_4_6_pytest.deadlines import DeadlineCalculator
 from module_4_6_pytest.holidays import HolidaysClient, RetryPolicy, UnknownCountryError
-from module_4_6_pytest.models import Base, Task
 from module_4_6_pytest.priority import escalate
 from module_4_6_pytest.schemas import (
     CountryCode,
@@ -42,14 +41,15 @@ RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 class Resources:
     """What the app opens at start and closes at shutdown."""
 
-    sessions: async_sessionmaker[AsyncSession]
+    pool: asyncpg.Pool
     calculator: DeadlineCalculator
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+async def get_connection(request: Request) -> AsyncIterator[asyncpg.Connection]:
+    """One pooled connection per request, returned to the pool when the response is sent."""
     resources: Resources = request.app.state.resources
-    async with resources.sessions() as session:
-        yield session
+    async with resources.pool.acquire() as connection:
+        yield connection
 
 
 def get_calculator(request: Request) -> DeadlineCalculator:
@@ -62,12 +62,12 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+ConnectionDep = Annotated[asyncpg.Connection, Depends(get_connection)]
 CalculatorDep = Annotated[DeadlineCalculator, Depends(get_calculator)]
 NowDep = Annotated[datetime, Depends(now)]
 
 
-def task_out(task: Task, today: date) -> TaskOut:
+def task_out(task: store.Task, today: date) -> TaskOut:
     done = task.completed_at is not None
     return TaskOut(
         id=task.id,
@@ -91,26 +91,22 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_async_engine(to_sqlalchemy_url(settings.database_url))
-        async with engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all)
-        async with httpx.AsyncClient(
-            base_url=str(settings.holidays_api_url),
-            timeout=httpx.Timeout(settings.holidays_timeout_seconds),
-        ) as http:
+        async with (
+            asyncpg.create_pool(to_asyncpg_dsn(settings.database_url), min_size=1) as pool,
+            httpx.AsyncClient(
+                base_url=str(settings.holidays_api_url),
+                timeout=httpx.Timeout(settings.holidays_timeout_seconds),
+            ) as http,
+        ):
+            async with pool.acquire() as connection:
+                await store.create_schema(connection)
             holidays = HolidaysClient(
                 http,
                 RetryPolicy(settings.holidays_attempts, settings.holidays_backoff_seconds),
                 cache_ttl=settings.holidays_cache_seconds,
             )
-            app.state.resources = Resources(
-                sessions=async_sessionmaker(engine, expire_on_commit=False),
-                calculator=DeadlineCalculator(holidays),
-            )
-            try:
-                yield
-            finally:
-                await engine.dispose()
+            app.state.resources = Resources(pool=pool, calculator=DeadlineCalculator(holidays))
+            yield
 
     app = FastAPI(title="Task deadlines", lifespan=lifespan)
     _add_error_handlers(app)
@@ -174,14 +170,14 @@ def _add_routes(app: FastAPI) -> None:
         )
 
     @app.post("/teams", status_code=status.HTTP_201_CREATED)
-    async def create_team(body: TeamCreate, session: SessionDep) -> TeamOut:
-        team = await store.create_team(session, body.name, body.country)
+    async def create_team(body: TeamCreate, connection: ConnectionDep) -> TeamOut:
+        team = await store.create_team(connection, body.name, body.country)
         return TeamOut(id=team.id, name=team.name, country=team.country, members=[])
 
     @app.get("/teams/{team_id}")
-    async def read_team(team_id: RowId, session: SessionDep) -> TeamOut:
-        team = await store.get_team(session, team_id)
-        loads = await store.member_loads(session, team_id)
+    async def read_team(team_id: RowId, connection: ConnectionDep) -> TeamOut:
+        team = await store.get_team(connection, team_id)
+        loads = await store.member_loads(connection, team_id)
         return TeamOut(
             id=team.id,
             name=team.name,
@@ -193,52 +189,57 @@ def _add_routes(app: FastAPI) -> None:
         )
 
     @app.post("/teams/{team_id}/members", status_code=status.HTTP_201_CREATED)
-    async def add_member(team_id: RowId, body: MemberCreate, session: SessionDep) -> MemberOut:
-        member = await store.add_member(session, team_id, body.name)
+    async def add_member(
+        team_id: RowId, body: MemberCreate, connection: ConnectionDep
+    ) -> MemberOut:
+        member = await store.add_member(connection, team_id, body.name)
         return MemberOut(id=member.id, name=member.name, open_tasks=0)
 
     @app.post("/teams/{team_id}/tasks", status_code=status.HTTP_201_CREATED)
     async def create_task(
         team_id: RowId,
         body: TaskCreate,
-        session: SessionDep,
+        connection: ConnectionDep,
         calculator: CalculatorDep,
         current_time: NowDep,
     ) -> TaskOut:
-        team = await store.get_team(session, team_id)
+        team = await store.get_team(connection, team_id)
         start = body.start_date or current_time.date()
         # The holidays API is called before any lock is taken: a slow API must not block the team.
         due = await calculator.due_date(start, body.business_days, team.country)
-        assignee = pick_assignee(await store.lock_team_for_assignment(session, team_id))
-        task = await store.insert_task(
-            session,
-            team_id=team_id,
-            assignee_id=assignee.member_id,
-            title=body.title,
-            priority=body.priority,
-            start=start,
-            business_days=body.business_days,
-            due=due,
-        )
+        async with connection.transaction():  # the team stays locked until the task is in
+            assignee = pick_assignee(await store.lock_team_for_assignment(connection, team_id))
+            task = await store.insert_task(
+                connection,
+                team_id=team_id,
+                assignee_id=assignee.member_id,
+                title=body.title,
+                priority=body.priority,
+                start=start,
+                business_days=body.business_days,
+                due=due,
+            )
         return task_out(task, current_time.date())
 
     @app.get("/teams/{team_id}/tasks")
     async def list_tasks(
         team_id: RowId,
-        session: SessionDep,
+        connection: ConnectionDep,
         current_time: NowDep,
         state: Annotated[Literal["open", "all"], Query(alias="status")] = "open",
     ) -> list[TaskOut]:
         """Most urgent first: effective priority, then due date."""
-        tasks = await store.list_tasks(session, team_id, open_only=state == "open")
+        tasks = await store.list_tasks(connection, team_id, open_only=state == "open")
         answers = [task_out(task, current_time.date()) for task in tasks]
         return sorted(answers, key=lambda task: (-task.effective_priority.rank, task.due_date))
 
     @app.get("/tasks/{task_id}")
-    async def read_task(task_id: RowId, session: SessionDep, current_time: NowDep) -> TaskOut:
-        return task_out(await store.get_task(session, task_id), current_time.date())
+    async def read_task(task_id: RowId, connection: ConnectionDep, current_time: NowDep) -> TaskOut:
+        return task_out(await store.get_task(connection, task_id), current_time.date())
 
     @app.post("/tasks/{task_id}/complete")
-    async def complete_task(task_id: RowId, session: SessionDep, current_time: NowDep) -> TaskOut:
-        task = await store.complete_task(session, task_id, current_time)
+    async def complete_task(
+        task_id: RowId, connection: ConnectionDep, current_time: NowDep
+    ) -> TaskOut:
+        task = await store.complete_task(connection, task_id, current_time)
         return task_out(task, current_time.date())
