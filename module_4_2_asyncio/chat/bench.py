@@ -3,18 +3,17 @@ that never reads.
 
     python -m module_4_2_asyncio.chat.bench --clients 1000 --rate 200 --duration 5
 
-The server runs as its own process (the real command, on a free port); the clients run here, one
-event loop with a small protocol each. A message carries its send time, so every delivery gives
-one fan-out latency: from the sender's write to the line arriving at a receiver.
+The server runs as its own process (the real command, on a free port). The senders run here, the
+receivers in ``--processes`` worker processes, each an event loop with a small protocol per
+client. A message carries its send time, so every delivery gives one fan-out latency: from the
+sender's write to the line arriving at a receiver.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
-import re
 import resource
 import signal
 import socket
@@ -23,80 +22,10 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import cast
 
-BENCH_TIMESTAMP = re.compile(rb" bench (\d+)\n")
+from module_4_2_asyncio.chat.bench_clients import SETTLE_TIMEOUT, ClientGroup, RemoteGroup
+
 SERVER_COMMAND = [sys.executable, "-m", "module_4_2_asyncio.chat.server"]
-CONNECT_BATCH = 100
-SETTLE_TIMEOUT = 60.0
-
-
-class Room:
-    """What all benchmark clients share: the latencies measured, and what is being waited for."""
-
-    def __init__(self) -> None:
-        self.latencies_ns: list[int] = []
-        self.last_delivery_ns = 0
-        self.synced = 0
-        self._target = 0
-        self._count_synced = False
-        self._reached = asyncio.Event()
-
-    def expect(self, target: int, *, synced: bool = False) -> asyncio.Event:
-        """An event set once ``target`` deliveries (or sync markers) have arrived."""
-        self.latencies_ns, self.synced = [], 0
-        self._target, self._count_synced = target, synced
-        self._reached = asyncio.Event()
-        return self._reached
-
-    def check(self) -> None:
-        count = self.synced if self._count_synced else len(self.latencies_ns)
-        if count >= self._target:
-            self._reached.set()
-
-
-class BenchClient(asyncio.Protocol):
-    """A client that reads every line and records each benchmark message's latency."""
-
-    def __init__(self, nick: str, room: Room) -> None:
-        self.nick = nick
-        self.room = room
-        self.transport: asyncio.Transport | None = None
-        self.buffer = b""
-        self.joined = asyncio.get_running_loop().create_future()
-        self.sync_token = b""
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.Transport, transport)
-        self.transport.write(self.nick.encode() + b"\n")
-
-    def data_received(self, data: bytes) -> None:
-        now = time.monotonic_ns()
-        chunk = self.buffer + data
-        end = chunk.rfind(b"\n") + 1
-        self.buffer = chunk[end:]
-        lines = chunk[:end]
-        # One regular expression over the whole chunk: per-line Python code would make the
-        # clients, not the server, the bottleneck.
-        sent_at = BENCH_TIMESTAMP.findall(lines)
-        if sent_at:
-            self.room.latencies_ns.extend(now - int(stamp) for stamp in sent_at)
-            self.room.last_delivery_ns = now
-        if not self.joined.done() and b"\n* hello " in b"\n" + lines:
-            self.joined.set_result(None)
-        if self.sync_token and self.sync_token in lines:
-            self.sync_token = b""
-            self.room.synced += 1
-        self.room.check()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if not self.joined.done():
-            self.joined.set_exception(ConnectionError(f"{self.nick}: connection lost"))
-
-    def send(self, text: str) -> None:
-        if self.transport is None:
-            raise RuntimeError(f"{self.nick} is not connected")
-        self.transport.write(text.encode() + b"\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,42 +68,32 @@ async def start_server(outbox_limit: int | None) -> tuple[asyncio.subprocess.Pro
     return server, int(line.rsplit(b":", 1)[1])
 
 
-async def connect_clients(port: int, count: int, room: Room) -> list[BenchClient]:
-    loop = asyncio.get_running_loop()
-    clients: list[BenchClient] = []
-    for first in range(0, count, CONNECT_BATCH):
-        batch = [
-            BenchClient(f"c{number:04d}", room)
-            for number in range(first, min(first + CONNECT_BATCH, count))
-        ]
-        for client in batch:
-            await loop.create_connection(lambda client=client: client, "127.0.0.1", port)  # type: ignore[misc]
-        await asyncio.wait_for(asyncio.gather(*(client.joined for client in batch)), SETTLE_TIMEOUT)
-        clients.extend(batch)
-    return clients
+Group = ClientGroup | RemoteGroup
 
 
-async def settle(clients: Sequence[BenchClient], room: Room, token: str) -> None:
+async def settle(groups: Sequence[Group], senders: ClientGroup, token: str) -> None:
     """Wait until everything sent so far has reached every client: a marker goes round."""
-    everyone_has_it = room.expect(len(clients) - 1, synced=True)
-    for client in clients[1:]:
-        client.sync_token = f"] {token}\n".encode()
-    clients[0].send(token)
-    await asyncio.wait_for(everyone_has_it.wait(), SETTLE_TIMEOUT)
+    marker_sender = senders.clients[0]
+    for group in groups:
+        await group.arm_sync(token, sender=marker_sender.nick)
+    marker_sender.send(token)
+    await asyncio.gather(*(group.wait_sync() for group in groups))
 
 
 async def run_scenario(
     name: str,
-    clients: Sequence[BenchClient],
-    room: Room,
+    groups: Sequence[Group],
+    senders: ClientGroup,
     arguments: argparse.Namespace,
     *,
     seconds: float | None = None,
 ) -> Scenario:
     messages = max(1, int(arguments.rate * (seconds or arguments.duration)))
-    expected = messages * (len(clients) - 1)
-    all_delivered = room.expect(expected)
-    senders = clients[: arguments.senders]
+    clients = sum(len(group.nicks) for group in groups)
+    expected = messages * (clients - 1)  # everyone but the sender
+    for group in groups:
+        not_own = len(group.nicks) - (1 if group is senders else 0)
+        await group.expect(messages * not_own)
     padding = "x" * max(0, arguments.message_bytes - 40)
     started_ns = time.monotonic_ns()
     started = time.monotonic()
@@ -182,15 +101,17 @@ async def run_scenario(
         delay = started + number / arguments.rate - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        senders[number % len(senders)].send(f"{padding} bench {time.monotonic_ns()}")
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(all_delivered.wait(), SETTLE_TIMEOUT)
-    latencies = sorted(room.latencies_ns)
-    elapsed = (room.last_delivery_ns - started_ns) / 1e9
+        sender = senders.clients[number % len(senders.clients)]
+        sender.send(f"{padding} bench {time.monotonic_ns()}")
+    collected = await asyncio.gather(
+        *(group.collect(arguments.duration + SETTLE_TIMEOUT) for group in groups)
+    )
+    latencies = sorted(latency for group_latencies, _ in collected for latency in group_latencies)
+    elapsed = (max(last for _, last in collected) - started_ns) / 1e9
     percentiles = statistics.quantiles(latencies, n=100, method="inclusive") if latencies else []
     return Scenario(
         name=name,
-        clients=len(clients),
+        clients=clients,
         messages=messages,
         deliveries=len(latencies),
         lost=expected - len(latencies),
@@ -200,6 +121,16 @@ async def run_scenario(
         p99_ms=percentiles[98] / 1e6 if percentiles else float("nan"),
         max_ms=latencies[-1] / 1e6 if latencies else float("nan"),
     )
+
+
+def receiver_groups(port: int, arguments: argparse.Namespace) -> list[Group]:
+    nicks = [f"c{number:04d}" for number in range(arguments.clients - arguments.senders)]
+    if arguments.processes == 0:
+        return [ClientGroup(port, nicks)]
+    share = -(-len(nicks) // arguments.processes)
+    return [
+        RemoteGroup(port, nicks[first : first + share]) for first in range(0, len(nicks), share)
+    ]
 
 
 async def connect_idle_client(port: int) -> socket.socket:
@@ -227,25 +158,26 @@ def idle_client_fate(idle: socket.socket) -> str:
 async def benchmark(arguments: argparse.Namespace) -> tuple[list[Scenario], list[str]]:
     notes = [raise_file_limit(2 * arguments.clients + 100)]
     server, port = await start_server(arguments.outbox_limit)
-    room = Room()
+    groups: list[Group] = []
     try:
         started = time.monotonic()
-        clients = await connect_clients(port, arguments.clients, room)
-        await settle(clients, room, "sync-0")
-        notes.append(f"{len(clients)} clients joined in {time.monotonic() - started:.1f} s")
+        senders = ClientGroup(port, [f"s{number:03d}" for number in range(arguments.senders)])
+        await senders.connect()
+        groups = [senders, *receiver_groups(port, arguments)]
+        await asyncio.gather(*(group.connect() for group in groups[1:]))
+        await settle(groups, senders, "sync-0")
+        notes.append(f"{arguments.clients} clients joined in {time.monotonic() - started:.1f} s")
         # A short unmeasured round first, so both measured rounds start from the same state.
-        await run_scenario("warm-up", clients, room, arguments, seconds=1.0)
-        await settle(clients, room, "sync-w")
-        results = [await run_scenario("all clients reading", clients, room, arguments)]
+        await run_scenario("warm-up", groups, senders, arguments, seconds=1.0)
+        await settle(groups, senders, "sync-1")
+        results = [await run_scenario("all clients reading", groups, senders, arguments)]
         idle = await connect_idle_client(port)
-        await settle(clients, room, "sync-1")
-        results.append(await run_scenario("plus 1 non-reading", clients, room, arguments))
+        await settle(groups, senders, "sync-2")
+        results.append(await run_scenario("plus 1 non-reading", groups, senders, arguments))
         notes.append(f"non-reading client: {idle_client_fate(idle)}")
         idle.close()
-        for client in clients:
-            if client.transport is not None:
-                client.transport.close()
     finally:
+        await asyncio.gather(*(group.close() for group in groups))
         server.send_signal(signal.SIGTERM)
         code = await asyncio.wait_for(server.wait(), 30)
         notes.append(f"server exited with code {code} after SIGTERM")
@@ -283,14 +215,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--clients", type=int, default=1000, help="reading clients (1000)")
     parser.add_argument("--senders", type=int, default=10, help="clients that send (10)")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=2,
+        help="worker processes for the receiving clients; 0 keeps them here (2)",
+    )
     parser.add_argument("--rate", type=float, default=200.0, help="messages per second (200)")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds of sending (5)")
     parser.add_argument("--message-bytes", type=int, default=64, help="bytes per message (64)")
     parser.add_argument("--outbox-limit", type=int, help="the server's --outbox-limit")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     arguments = parser.parse_args(argv)
-    if arguments.clients < 2 or not 1 <= arguments.senders <= arguments.clients:
-        parser.error("need at least 2 clients and 1 to --clients senders")
+    if arguments.clients < 2 or not 1 <= arguments.senders < arguments.clients:
+        parser.error("need at least 2 clients and from 1 to --clients - 1 senders")
+    if arguments.processes < 0:
+        parser.error("--processes must not be negative")
     if arguments.rate <= 0 or arguments.duration <= 0:
         parser.error("--rate and --duration must be positive")
     results, notes = asyncio.run(benchmark(arguments))

@@ -94,11 +94,12 @@ async def test_keyboard_lines_come_from_a_background_thread_until_end_of_input()
     assert received == [b"one\n", b"two\n"]
 
 
+@pytest.mark.parametrize("processes", ["0", "1"])
 def test_benchmark_reports_both_scenarios_and_a_clean_server_exit(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], processes: str
 ) -> None:
     arguments = ["--clients", "30", "--senders", "3", "--rate", "40", "--duration", "0.5"]
-    assert bench.main([*arguments, "--json"]) == 0
+    assert bench.main([*arguments, "--processes", processes, "--json"]) == 0
 
     report = json.loads(capsys.readouterr().out)
     first, second = report["scenarios"]
