@@ -36,6 +36,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 USER_EMAIL_UNIQUE_INDEX = "uq_users_email_lower"
+PROJECT_NAME_UNIQUE = "uq_projects_name"  # what the convention names Project.name's constraint
 
 
 class Base(DeclarativeBase):

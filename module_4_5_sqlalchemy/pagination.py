@@ -24,10 +24,15 @@ class Page(Generic[T]):
     offset: int
 
 
-def check_page_size(limit: int) -> int:
+def check_page_size(limit: int) -> None:
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise ValueError(f"page size must be between 1 and {MAX_PAGE_SIZE}, got {limit}")
-    return limit
+
+
+def check_offset_page(limit: int, offset: int) -> None:
+    check_page_size(limit)
+    if offset < 0:
+        raise ValueError(f"offset must not be negative, got {offset}")
 
 
 def encode_cursor(sort: str, key: list[Any]) -> str:

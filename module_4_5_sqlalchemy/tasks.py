@@ -20,8 +20,8 @@ from module_4_5_sqlalchemy.errors import (
     TaskNotFoundError,
     conflicts_raise,
 )
-from module_4_5_sqlalchemy.models import Project, Tag, Task, TaskStatus
-from module_4_5_sqlalchemy.pagination import Page, check_page_size
+from module_4_5_sqlalchemy.models import PROJECT_NAME_UNIQUE, Project, Tag, Task, TaskStatus
+from module_4_5_sqlalchemy.pagination import Page, check_offset_page
 from module_4_5_sqlalchemy.schemas import ProjectCreate, TaskCreate, TaskUpdate
 from module_4_5_sqlalchemy.users import get_user
 
@@ -29,7 +29,7 @@ from module_4_5_sqlalchemy.users import get_user
 async def create_project(session: AsyncSession, data: ProjectCreate) -> Project:
     """A new project; a name in use is :class:`ProjectNameTakenError`."""
     project = Project(name=data.name, description=data.description)
-    async with conflicts_raise(session, {"uq_projects_name": ProjectNameTakenError(data.name)}):
+    async with conflicts_raise(session, {PROJECT_NAME_UNIQUE: ProjectNameTakenError(data.name)}):
         session.add(project)
     return project
 
@@ -98,9 +98,7 @@ async def list_tasks(
     session: AsyncSession, *, owner_id: int | None = None, limit: int = 20, offset: int = 0
 ) -> Page[Task]:
     """Tasks by id (optionally one user's), one page at a time, with their tags and the total."""
-    check_page_size(limit)
-    if offset < 0:
-        raise ValueError(f"offset must not be negative, got {offset}")
+    check_offset_page(limit, offset)
     matching = select(Task)
     if owner_id is not None:
         matching = matching.where(Task.owner_id == owner_id)

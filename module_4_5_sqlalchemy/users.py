@@ -18,7 +18,7 @@ from module_4_5_sqlalchemy.errors import (
     conflicts_raise,
 )
 from module_4_5_sqlalchemy.models import USER_EMAIL_UNIQUE_INDEX, Task, User
-from module_4_5_sqlalchemy.pagination import Page, check_page_size
+from module_4_5_sqlalchemy.pagination import Page, check_offset_page
 from module_4_5_sqlalchemy.schemas import UserCreate, UserUpdate
 
 
@@ -50,9 +50,7 @@ async def find_user_by_email(session: AsyncSession, email: str) -> User | None:
 
 async def list_users(session: AsyncSession, *, limit: int = 20, offset: int = 0) -> Page[User]:
     """Users by id, one page at a time, with the total number of users."""
-    check_page_size(limit)
-    if offset < 0:
-        raise ValueError(f"offset must not be negative, got {offset}")
+    check_offset_page(limit, offset)
     users = await session.scalars(select(User).order_by(User.id).limit(limit).offset(offset))
     total = await session.scalar(select(func.count()).select_from(User))
     return Page(items=list(users), total=total or 0, limit=limit, offset=offset)
