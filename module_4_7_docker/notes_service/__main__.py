@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
-import os
 from collections.abc import Iterator
 
 import uvicorn
@@ -49,7 +48,6 @@ def main(argv: list[str] | None = None) -> None:
             log_level=server.log_level,
             # Requests in flight get this long after SIGTERM; the stop grace period is longer.
             timeout_graceful_shutdown=server.graceful_shutdown_seconds,
-            proxy_headers=os.environ.get("FORWARDED_ALLOW_IPS") is not None,
         )
         uvicorn.Server(config).run()
 
