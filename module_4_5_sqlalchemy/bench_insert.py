@@ -20,9 +20,14 @@ from typing import Any
 from sqlalchemy import delete, insert
 
 from module_4_5_sqlalchemy import migrate
-from module_4_5_sqlalchemy.database import Database, database_url_or_embedded, open_database
+from module_4_5_sqlalchemy.database import (
+    DATABASE_UNAVAILABLE,
+    Database,
+    database_url_or_embedded,
+    open_database,
+)
 from module_4_5_sqlalchemy.models import Base, Task, TaskPriority, User
-from module_4_5_sqlalchemy.settings import DatabaseSettings
+from module_4_5_sqlalchemy.settings import DatabaseSettings, database_label, settings_for_command
 
 Strategy = Callable[[Database, int, int], Awaitable[None]]
 TASKS_TABLE = Base.metadata.tables["tasks"]
@@ -134,9 +139,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rows", type=_positive, default=10_000, help="tasks per insert")
     parser.add_argument("--repeat", type=_positive, default=5, help="runs of each strategy")
     arguments = parser.parse_args(argv)
-    with database_url_or_embedded(DatabaseSettings()) as url:
-        print(f"Inserting {arguments.rows} tasks, {arguments.repeat} runs of each strategy.")
-        print(asyncio.run(run(url, rows=arguments.rows, repeat=arguments.repeat)))
+    settings = settings_for_command()
+    try:
+        with database_url_or_embedded(settings) as url:
+            print(f"Inserting {arguments.rows} tasks, {arguments.repeat} runs of each strategy.")
+            print(asyncio.run(run(url, rows=arguments.rows, repeat=arguments.repeat)))
+    except DATABASE_UNAVAILABLE as error:
+        print(f"error: cannot use {database_label(settings)}: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

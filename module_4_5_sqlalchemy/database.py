@@ -8,6 +8,7 @@ import warnings
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -17,6 +18,11 @@ from sqlalchemy.ext.asyncio import (
 
 from course_support.postgres import embedded_postgres, to_sqlalchemy_url
 from module_4_5_sqlalchemy.settings import DatabaseSettings
+
+# Failures a command reports as "cannot use the database" rather than a traceback: refused,
+# unreachable or timed out (OSError, TimeoutError), or turned away by the server (a DBAPIError,
+# e.g. a wrong password or a missing database).
+DATABASE_UNAVAILABLE = (OSError, DBAPIError)
 
 
 def create_engine(settings: DatabaseSettings) -> AsyncEngine:

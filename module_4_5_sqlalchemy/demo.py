@@ -15,7 +15,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from module_4_5_sqlalchemy import migrate
-from module_4_5_sqlalchemy.database import Database, database_url_or_embedded, open_database
+from module_4_5_sqlalchemy.database import (
+    DATABASE_UNAVAILABLE,
+    Database,
+    database_url_or_embedded,
+    open_database,
+)
 from module_4_5_sqlalchemy.errors import DomainError
 from module_4_5_sqlalchemy.models import OPEN_STATUSES, TaskStatus, User
 from module_4_5_sqlalchemy.queries import (
@@ -27,7 +32,7 @@ from module_4_5_sqlalchemy.queries import (
 )
 from module_4_5_sqlalchemy.schemas import UserCreate
 from module_4_5_sqlalchemy.seed import seed
-from module_4_5_sqlalchemy.settings import DatabaseSettings
+from module_4_5_sqlalchemy.settings import DatabaseSettings, database_label, settings_for_command
 from module_4_5_sqlalchemy.task_search import TaskFilter, TaskSort, search_tasks
 from module_4_5_sqlalchemy.users import create_user
 
@@ -178,11 +183,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="the date the sample data and the overdue report are relative to (YYYY-MM-DD)",
     )
     arguments = parser.parse_args(argv)
+    settings = settings_for_command()
     try:
-        with database_url_or_embedded(DatabaseSettings()) as url:
+        with database_url_or_embedded(settings) as url:
             asyncio.run(run(url, reset=arguments.reset, today=arguments.today))
-    except (DatabaseNotEmptyError, ValueError) as error:
+    except DatabaseNotEmptyError as error:
         sys.stderr.write(f"error: {error}\n")
+        return 1
+    except DATABASE_UNAVAILABLE as error:
+        sys.stderr.write(f"error: cannot use {database_label(settings)}: {error}\n")
         return 1
     return 0
 

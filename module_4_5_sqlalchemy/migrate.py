@@ -19,12 +19,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from module_4_5_sqlalchemy.database import DATABASE_UNAVAILABLE
 from module_4_5_sqlalchemy.models import Base
-from module_4_5_sqlalchemy.settings import DatabaseSettings
+from module_4_5_sqlalchemy.settings import database_label, settings_for_command
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -148,11 +150,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.command == "upgrade" and arguments.sql:
         command.upgrade(alembic_config("postgresql+asyncpg://"), arguments.revision, sql=True)
         return 0
-    url = DatabaseSettings().url
-    if url is None:
+    settings = settings_for_command()
+    if settings.url is None:
         sys.stderr.write("error: set DATABASE_URL to the database to migrate\n")
         return 2
-    return asyncio.run(_run_on_database(arguments, url))
+    try:
+        return asyncio.run(_run_on_database(arguments, settings.url))
+    except CommandError as error:  # e.g. an unknown revision
+        sys.stderr.write(f"error: {error}\n")
+    except DATABASE_UNAVAILABLE as error:
+        sys.stderr.write(f"error: cannot use {database_label(settings)}: {error}\n")
+    return 1
 
 
 if __name__ == "__main__":

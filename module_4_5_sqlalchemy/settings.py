@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, PositiveFloat, PositiveInt, field_validator
+from pydantic import Field, PositiveFloat, PositiveInt, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -51,3 +51,23 @@ class DatabaseSettings(BaseSettings):
     @classmethod
     def _normalise_url(cls, url: str | None) -> str | None:
         return None if url is None or not url.strip() else to_async_url(url.strip())
+
+
+def settings_for_command() -> DatabaseSettings:
+    """The settings from the environment for a command line tool: an invalid value ends the
+    program with one line per problem instead of a traceback."""
+    try:
+        return DatabaseSettings()
+    except ValidationError as error:
+        problems = [
+            f"DATABASE_{'_'.join(map(str, problem['loc'])).upper()}: {problem['msg']}"
+            for problem in error.errors()
+        ]
+        raise SystemExit("error: " + "; ".join(problems)) from None
+
+
+def database_label(settings: DatabaseSettings) -> str:
+    """Where the settings point, with the password hidden, for messages."""
+    if settings.url is None:
+        return "the embedded PostgreSQL"
+    return make_url(settings.url).render_as_string(hide_password=True)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import asyncpg
 import pytest
 
 from course_support.pytest_postgres import PostgresDatabase
-from module_4_5_sqlalchemy import bench_insert, demo
+from module_4_5_sqlalchemy import bench_insert, demo, migrate
 
 
 @pytest.mark.task("4.5.4")
@@ -106,3 +107,41 @@ def test_benchmark_rejects_bad_arguments(
         bench_insert.main(arguments)
     assert exit_info.value.code == 2
     assert "usage:" in capsys.readouterr().err
+
+
+UNREACHABLE = "postgresql://tracker:s3cret@127.0.0.1:1/tracker"
+
+
+@pytest.mark.task("4.5.1")
+@pytest.mark.parametrize(
+    "run",
+    [
+        lambda: demo.main([]),
+        lambda: bench_insert.main(["--rows", "1"]),
+        lambda: migrate.main(["current"]),
+    ],
+    ids=["demo", "bench_insert", "migrate"],
+)
+def test_commands_report_an_unreachable_database_without_the_password(
+    run: Callable[[], int], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", UNREACHABLE)
+
+    assert run() == 1
+
+    error = capsys.readouterr().err
+    assert "error: cannot use postgresql+asyncpg://tracker:***@127.0.0.1:1/tracker" in error
+    assert "s3cret" not in error
+
+
+@pytest.mark.task("4.5.1")
+def test_commands_explain_invalid_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "mysql://localhost/tracker")
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "0")
+
+    with pytest.raises(SystemExit) as exit_info:
+        demo.main([])
+
+    message = str(exit_info.value.code)
+    assert message.startswith("error: DATABASE_URL: Value error, expected a PostgreSQL URL")
+    assert "DATABASE_POOL_SIZE: Input should be greater than 0" in message

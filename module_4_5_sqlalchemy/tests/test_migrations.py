@@ -172,3 +172,15 @@ async def test_plain_alembic_commands_work_with_a_configured_url(
 
     async for engine in _engine(postgres_database):
         assert await current_revision(engine) == "0002_tags"
+
+
+async def test_cli_reports_an_unknown_revision_without_a_traceback(
+    migrated_database: PostgresDatabase,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", migrated_database.url)
+
+    assert await _in_thread(["downgrade", "no_such_revision"]) == 1
+
+    assert "error: " in capsys.readouterr().err
