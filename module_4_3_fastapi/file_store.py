@@ -133,8 +133,10 @@ class FileStore:
         for path in self.root.glob("*.json"):
             try:
                 stored.append(StoredFile.model_validate_json(path.read_bytes()))
-            except (OSError, ValidationError):
-                continue  # deleted meanwhile, or not ours
+            except FileNotFoundError:
+                continue  # deleted since the folder was listed
+            except ValidationError:
+                logger.warning("ignoring %s: not the metadata of an upload", path.name)
         return sorted(stored, key=lambda item: (item.created_at, str(item.id)))
 
     def get(self, file_id: uuid.UUID) -> tuple[StoredFile, Path]:

@@ -12,11 +12,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from module_4_3_fastapi.errors import ForbiddenError, NotAuthenticatedError, TokenInvalidError
-from module_4_3_fastapi.settings import Settings, TokenGrant
+from module_4_3_fastapi.settings import AppSettings, TokenGrant
 
 bearer_scheme = HTTPBearer(
     auto_error=False,
@@ -30,14 +30,6 @@ class Principal:
 
     subject: str
     scopes: frozenset[str]
-
-
-def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
 def find_grant(token: str, grants: list[TokenGrant]) -> TokenGrant | None:

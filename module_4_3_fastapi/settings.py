@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
+from fastapi import Depends, Request
 from pydantic import AfterValidator, AliasChoices, BaseModel, ByteSize, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -71,3 +72,12 @@ class Settings(BaseSettings):
     @property
     def embedded_postgres_dir(self) -> Path:
         return self.data_dir / "postgres"
+
+
+def get_settings(request: Request) -> Settings:
+    """The application's settings, as a dependency (tests may override it)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+AppSettings = Annotated[Settings, Depends(get_settings)]

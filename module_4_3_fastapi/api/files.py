@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from module_4_3_fastapi.errors import NotFoundError, problem_responses
 from module_4_3_fastapi.file_store import FileNotInStoreError, FileStore, StoredFile
-from module_4_3_fastapi.security import AppSettings
+from module_4_3_fastapi.settings import AppSettings
 from module_4_3_fastapi.uploads import FILES_FIELD, UploadLimits, receive_files
 
 router = APIRouter(prefix="/files", tags=["4.3.2 file upload"])

@@ -11,12 +11,11 @@ import pytest
 from fastapi import FastAPI
 
 from course_support.pytest_postgres import PostgresServer
-from module_4_3_fastapi import security
 from module_4_3_fastapi.app import create_app
 from module_4_3_fastapi.database import DatabaseConnection
 from module_4_3_fastapi.errors import NotFoundError
 from module_4_3_fastapi.security import Principal, find_grant, get_current_principal
-from module_4_3_fastapi.settings import Settings, TokenGrant
+from module_4_3_fastapi.settings import Settings, TokenGrant, get_settings
 from module_4_3_fastapi.tests.conftest import (
     BOB_TOKEN,
     READER_TOKEN,
@@ -314,7 +313,7 @@ async def test_overriding_the_settings_changes_which_tokens_are_valid(
             ]
         }
     )
-    app.dependency_overrides[security.get_settings] = lambda: rotated
+    app.dependency_overrides[get_settings] = lambda: rotated
 
     old = await overridden_client.get("/notes", headers=bearer(WRITER_TOKEN))
     new = await overridden_client.get("/notes", headers=bearer("rotated-token-0123456789"))

@@ -351,3 +351,15 @@ async def test_a_client_that_disconnects_mid_upload_leaves_nothing_behind(
 
     await wait_until(lambda: stored_names(upload_dir) == [])
     del reader
+
+
+async def test_a_foreign_json_file_in_the_folder_is_not_listed(
+    client: httpx.AsyncClient, upload_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (upload_dir / "notes.json").write_text('{"not": "an upload"}', encoding="utf-8")
+    uploaded = (await client.post("/files", files={"files": ("a.txt", b"a")})).json()["files"]
+
+    listed = (await client.get("/files")).json()
+
+    assert listed == uploaded
+    assert "ignoring notes.json" in caplog.text
