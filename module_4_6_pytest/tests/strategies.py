@@ -10,6 +10,9 @@ from hypothesis import strategies as st
 PROPERTY_SETTINGS = settings(
     max_examples=150,
     deadline=None,  # a shared 2-core CI runner must not turn a slow example into a failure
+    # No example database in the repository root: a failure prints its example, and
+    # `@reproduce_failure` replays it.
+    database=None,
 )
 
 dates = st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 12, 31))

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,9 +20,16 @@ ROOT = Path(__file__).resolve().parents[2]
 SECTION = next(suite for suite in SECTIONS if suite.section == "4.6")
 
 
-def test_the_section_session_demands_95_percent_of_branches() -> None:
-    coverage_config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["coverage"]
+@pytest.fixture(scope="module")
+def coverage_config() -> dict[str, Any]:
+    """``[tool.coverage]`` of the root pyproject.toml, read once for the whole module."""
+    config: dict[str, Any] = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    return config["tool"]["coverage"]  # type: ignore[no-any-return]
 
+
+def test_the_section_session_demands_95_percent_of_branches(
+    coverage_config: dict[str, Any],
+) -> None:
     assert SECTION.folder == "module_4_6_pytest"
     assert SECTION.coverage_floor >= 95
     assert coverage_config["run"]["branch"] is True

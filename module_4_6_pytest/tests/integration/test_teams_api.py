@@ -10,6 +10,12 @@ from module_4_6_pytest.tests.integration.conftest import TeamFactory
 pytestmark = [pytest.mark.task("4.6.2"), pytest.mark.integration]
 
 
+async def test_health_answers_ok(client: httpx.AsyncClient) -> None:
+    response = await client.get("/health")
+
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
 async def test_a_new_team_reads_back_with_its_members(
     client: httpx.AsyncClient, make_team: TeamFactory
 ) -> None:
