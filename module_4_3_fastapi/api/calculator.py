@@ -21,9 +21,9 @@ Number = int | FiniteFloat
 
 
 class OperationResult(BaseModel):
-    operation: Operation
-    a: Number
-    b: Number
+    operation: Operation = Field(examples=[Operation.MULTIPLY])
+    a: Number = Field(examples=[6])
+    b: Number = Field(examples=[7])
     result: Number = Field(examples=[42])
 
 
