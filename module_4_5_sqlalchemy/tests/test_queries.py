@@ -28,6 +28,22 @@ START = datetime(2026, 3, 1, tzinfo=UTC)
 END = datetime(2026, 4, 1, tzinfo=UTC)
 
 
+@contextmanager
+def count_statements(session: AsyncSession) -> Iterator[list[str]]:
+    """The SQL statements sent to the database inside the block."""
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    engine = session.bind.sync_engine  # type: ignore[union-attr]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
 async def test_open_task_counts_include_users_without_open_tasks(session: AsyncSession) -> None:
     busy, _idle, finished = [await add_user(session, name=name) for name in "ABC"]
     for status in (TaskStatus.TODO, TaskStatus.IN_PROGRESS, TaskStatus.CANCELLED):
@@ -61,13 +77,15 @@ async def test_overdue_tasks_are_open_past_due_and_come_with_owner_and_project(
     await session.commit()
     session.expunge_all()
 
-    overdue = await overdue_tasks(session, today=TODAY)
+    with count_statements(session) as statements:
+        overdue = await overdue_tasks(session, today=TODAY)
+        owners_and_projects = [
+            (task.owner.name, task.project and task.project.name) for task in overdue
+        ]
 
     assert [task.id for task in overdue] == [later.id, late.id]
-    assert [(task.owner.name, task.project and task.project.name) for task in overdue] == [
-        ("Ada", "Website"),
-        ("Ada", None),
-    ]
+    assert owners_and_projects == [("Ada", "Website"), ("Ada", None)]
+    assert len(statements) == 1  # owner and project joined in, not loaded one by one
 
 
 async def test_overdue_defaults_to_the_database_date(session: AsyncSession) -> None:
@@ -123,22 +141,6 @@ async def test_projects_have_a_count_per_status_and_empty_projects_show_zeros(
         ("Website", {"todo": 2, "in_progress": 1, "done": 1, "cancelled": 0}, 4),
     ]
     assert empty.id == rows[0].project.id
-
-
-@contextmanager
-def count_statements(session: AsyncSession) -> Iterator[list[str]]:
-    """The SQL statements sent to the database inside the block."""
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    engine = session.bind.sync_engine  # type: ignore[union-attr]
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 async def _add_users_with_tagged_tasks(session: AsyncSession, users: int) -> None:
