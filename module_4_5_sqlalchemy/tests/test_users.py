@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from module_4_5_sqlalchemy.database import Database
 from module_4_5_sqlalchemy.errors import (
     EmailAlreadyRegisteredError,
     InvalidReassignmentError,
@@ -157,3 +160,34 @@ async def test_tasks_cannot_be_reassigned_to_the_deleted_user_or_a_missing_one(
 def test_invalid_user_input_is_refused_before_the_database(fields: dict[str, str]) -> None:
     with pytest.raises(ValidationError):
         UserCreate.model_validate(fields)
+
+
+async def test_two_sessions_registering_one_email_at_once_get_one_user_and_one_domain_error(
+    database: Database,
+) -> None:
+    async with database.sessions() as first, database.sessions() as second:
+        await create_user(first, UserCreate(email="race@example.com", name="First"))
+        # The second insert waits on the unique index until the first transaction ends.
+        racing = asyncio.create_task(
+            create_user(second, UserCreate(email="RACE@example.com", name="Second"))
+        )
+        await _until_a_session_waits_on_a_lock(database)
+        await first.commit()
+
+        with pytest.raises(EmailAlreadyRegisteredError):
+            await racing
+
+    async with database.sessions() as session:
+        assert [user.name for user in (await list_users(session)).items] == ["First"]
+
+
+async def _until_a_session_waits_on_a_lock(database: Database) -> None:
+    waiting = text(
+        "select count(*) from pg_stat_activity "
+        "where datname = current_database() and wait_event_type = 'Lock'"
+    )
+    deadline = asyncio.get_running_loop().time() + 10
+    async with database.engine.connect() as connection:
+        while not await connection.scalar(waiting):
+            assert asyncio.get_running_loop().time() < deadline, "the second insert never waited"
+            await asyncio.sleep(0.01)
