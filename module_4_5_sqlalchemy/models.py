@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Every constraint gets a predictable name, so migrations can drop or alter it by name and a
-# violated constraint can be recognised in an IntegrityError (see users.create_user).
+# violated constraint can be recognised in an IntegrityError (see errors.conflicts_raise).
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
