@@ -34,10 +34,14 @@ class HolidaysUnavailableError(HolidaysError):
     """The API failed, timed out or answered nonsense, even after the retries."""
 
 
+class _RetryableError(Exception):
+    """A failure worth another attempt: timeouts, lost connections, 429 and 5xx."""
+
+
 class PublicHoliday(BaseModel):
     """One entry of the API's answer; fields the service does not use are ignored."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    model_config = ConfigDict(frozen=True)
 
     date: date
     name: str
@@ -50,9 +54,6 @@ class PublicHoliday(BaseModel):
 
 
 _HOLIDAY_LIST = TypeAdapter(list[PublicHoliday])
-_RETRYABLE_STATUSES = frozenset(
-    {HTTPStatus.TOO_MANY_REQUESTS, *(status for status in HTTPStatus if status >= 500)}
-)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class RetryPolicy:
             raise ValueError("a retry policy needs at least one attempt and a backoff >= 0")
 
     def delay_before(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (1, 2, ...)."""
         return float(self.backoff * 2 ** (attempt - 1))
 
 
@@ -125,8 +127,11 @@ class HolidaysClient:
         except httpx.TimeoutException as error:
             raise _RetryableError(f"timed out ({type(error).__name__})") from error
         except httpx.TransportError as error:
-            raise _RetryableError(f"cannot connect ({type(error).__name__})") from error
-        if response.status_code in _RETRYABLE_STATUSES:
+            raise _RetryableError(f"connection failed ({type(error).__name__})") from error
+        if (
+            response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+            or response.status_code >= HTTPStatus.INTERNAL_SERVER_ERROR
+        ):
             raise _RetryableError(f"HTTP {response.status_code}")
         if response.status_code == HTTPStatus.NOT_FOUND:
             raise UnknownCountryError(f"unknown country code {country!r}")
@@ -143,7 +148,3 @@ class HolidaysClient:
                 f"public holidays API answered an unexpected body ({error.error_count()} errors)"
             ) from error
         return frozenset(entry.date for entry in entries if entry.closes_business)
-
-
-class _RetryableError(Exception):
-    """A failure worth another attempt: timeouts, lost connections, 429 and 5xx."""

@@ -76,7 +76,7 @@ async def test_a_transient_failure_is_retried(
     [
         pytest.param(httpx.ConnectTimeout("no answer"), "timed out", id="connect-timeout"),
         pytest.param(httpx.ReadTimeout("no answer"), "timed out", id="read-timeout"),
-        pytest.param(httpx.ConnectError("refused"), "cannot connect", id="connection-refused"),
+        pytest.param(httpx.ConnectError("refused"), "connection failed", id="connection-refused"),
         pytest.param(httpx.Response(500), "HTTP 500", id="server-error"),
         pytest.param(httpx.Response(429), "HTTP 429", id="rate-limited"),
     ],
