@@ -26,6 +26,7 @@ from module_4_6_pytest.schemas import (
     DueDateOut,
     MemberCreate,
     MemberOut,
+    StartDate,
     TaskCreate,
     TaskOut,
     TeamCreate,
@@ -154,7 +155,7 @@ def _add_routes(app: FastAPI) -> None:
     @app.get("/due-date")
     async def due_date(
         calculator: CalculatorDep,
-        start: Annotated[date, Query(description="the day the work starts")],
+        start: Annotated[StartDate, Query(description="the day the work starts")],
         days: Annotated[int, Query(ge=0, le=MAX_BUSINESS_DAYS)],
         country: Annotated[CountryCode, Query()],
     ) -> DueDateOut:

@@ -30,6 +30,8 @@ Title = Annotated[
     AfterValidator(_without_nul),
 ]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+# Near date.max, counting forward would overflow into a 500; no task starts in the year 9999.
+StartDate = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2199, 12, 31))]
 BusinessDays = Annotated[int, Field(ge=0, le=MAX_BUSINESS_DAYS)]
 
 
@@ -52,7 +54,7 @@ class TaskCreate(BaseModel):
     title: Title
     business_days: BusinessDays = Field(strict=True)
     priority: Priority = Priority.NORMAL
-    start_date: date | None = Field(default=None, description="today (UTC) when omitted")
+    start_date: StartDate | None = Field(default=None, description="today (UTC) when omitted")
 
 
 class MemberOut(BaseModel):

@@ -83,6 +83,7 @@ async def test_a_dead_api_gives_weekends_only_with_a_warning(
     "params",
     [
         pytest.param({"start": "2026-02-30", "days": 1, "country": "DE"}, id="no-such-date"),
+        pytest.param({"start": "9999-12-30", "days": 5, "country": "DE"}, id="end-of-the-calendar"),
         pytest.param({"start": "2026-04-02", "days": -1, "country": "DE"}, id="negative-days"),
         pytest.param({"start": "2026-04-02", "days": 1001, "country": "DE"}, id="too-many-days"),
         pytest.param({"start": "2026-04-02", "days": 1, "country": "Germany"}, id="bad-country"),

@@ -132,16 +132,26 @@ async def test_an_unknown_country_is_422_and_creates_nothing(
     assert (await client.get(f"/teams/{team.id}/tasks?status=all")).json() == []
 
 
-async def test_business_days_must_be_a_real_integer(
-    client: httpx.AsyncClient, make_team: TeamFactory
+@pytest.mark.parametrize(
+    ("fields", "wrong"),
+    [
+        pytest.param({"business_days": True}, "business_days", id="boolean-days"),
+        pytest.param({"business_days": "3"}, "business_days", id="days-as-text"),
+        pytest.param(
+            {"business_days": 1, "start_date": "9999-12-30"}, "start_date", id="year-9999"
+        ),
+        pytest.param({"business_days": 1, "priority": "asap"}, "priority", id="unknown-priority"),
+    ],
+)
+async def test_a_malformed_task_is_422(
+    client: httpx.AsyncClient, make_team: TeamFactory, fields: dict[str, object], wrong: str
 ) -> None:
     team = await make_team()
 
-    response = await client.post(
-        f"/teams/{team.id}/tasks", json={"title": "x", "business_days": True}
-    )
+    response = await client.post(f"/teams/{team.id}/tasks", json={"title": "x", **fields})
 
     assert response.status_code == 422
+    assert [error["loc"][-1] for error in response.json()["detail"]] == [wrong]
 
 
 @pytest.mark.time_machine(NEW_YEARS_EVE, tick=False)
