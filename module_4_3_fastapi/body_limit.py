@@ -7,17 +7,11 @@ raised through ``BaseHTTPMiddleware`` arrive wrapped in an ``ExceptionGroup``.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from module_4_3_fastapi.errors import PayloadTooLargeError, problem_response
-
-# After a 413 the client may still be sending: read and drop a little more of it so that it can
-# read the answer, instead of a connection reset from closing a socket with unread data.
-DRAIN_MAX_BYTES = 1024 * 1024
-DRAIN_MAX_SECONDS = 1.0
 
 
 def format_bytes(count: int) -> str:
@@ -42,7 +36,6 @@ class BodySizeLimitMiddleware:
         limit = self.limit_for(scope)
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await _drain(receive)
             response = problem_response(
                 413,
                 PayloadTooLargeError.code,
@@ -52,27 +45,19 @@ class BodySizeLimitMiddleware:
             return
 
         received = 0
-        body_complete = False
 
         async def counting_receive() -> Message:
-            nonlocal received, body_complete
+            nonlocal received
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                body_complete = not message.get("more_body", False)
                 if received > limit:
                     raise PayloadTooLargeError(
                         f"the request body is larger than the {format_bytes(limit)} limit"
                     )
             return message
 
-        async def draining_send(message: Message) -> None:
-            starting_413 = message["type"] == "http.response.start" and message["status"] == 413
-            if starting_413 and not body_complete:
-                await _drain(receive)
-            await send(message)
-
-        await self.app(scope, counting_receive, draining_send)
+        await self.app(scope, counting_receive, send)
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -83,19 +68,3 @@ def _content_length(scope: Scope) -> int | None:
             except ValueError:
                 return None  # the server rejects a malformed Content-Length itself
     return None
-
-
-async def _drain(receive: Receive) -> None:
-    """Read and discard what is left of the request body, within a byte and a time budget."""
-    drained = 0
-    try:
-        async with asyncio.timeout(DRAIN_MAX_SECONDS):
-            while drained <= DRAIN_MAX_BYTES:
-                message = await receive()
-                if message["type"] != "http.request":
-                    return
-                drained += len(message.get("body", b""))
-                if not message.get("more_body", False):
-                    return
-    except TimeoutError:
-        return

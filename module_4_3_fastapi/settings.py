@@ -9,7 +9,15 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import Depends, Request
-from pydantic import AfterValidator, AliasChoices, BaseModel, ByteSize, Field, SecretStr
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    ByteSize,
+    Field,
+    SecretStr,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MiB = 1024 * 1024
@@ -64,6 +72,11 @@ class Settings(BaseSettings):
         default_factory=list,
         description='JSON list such as [{"token": "...", "subject": "alice", "scopes": [...]}]',
     )
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _empty_means_unset(cls, value: object) -> object:
+        return None if value == "" else value  # `DATABASE_URL=` in a .env or a shell
 
     @property
     def upload_dir(self) -> Path:

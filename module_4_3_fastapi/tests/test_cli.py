@@ -72,10 +72,10 @@ def test_a_bad_setting_stops_with_one_clear_line(
 
 
 async def test_the_command_serves_until_sigterm(
-    postgres_database: PostgresDatabase, tmp_path: Path
+    notes_database: PostgresDatabase, tmp_path: Path
 ) -> None:
     environment = os.environ | {
-        "DATABASE_URL": postgres_database.url,
+        "DATABASE_URL": notes_database.url,
         "API_DATA_DIR": str(tmp_path),
         "PYTHONPATH": str(ROOT),
     }

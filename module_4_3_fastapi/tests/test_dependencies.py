@@ -121,6 +121,14 @@ def test_settings_refuse_short_tokens_and_unknown_scopes() -> None:
         Settings(tokens=[{"token": "x" * 20, "subject": "a", "scopes": ["notes:wrte"]}])
 
 
+def test_an_empty_database_url_means_the_embedded_postgresql(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "")
+
+    assert Settings().database_url is None
+
+
 # --- the notes resource through both dependency chains -----------------------------------------
 
 
