@@ -8,9 +8,11 @@ import contextlib
 import getpass
 import os
 import secrets
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from types import FrameType
 
 from pydantic import ValidationError
 
@@ -46,12 +48,19 @@ def database_url(settings: Settings) -> Iterator[str]:
         yield url
 
 
+def _stop_on_sigterm(signal_number: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
 def serve(args: argparse.Namespace) -> int:
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
     from taskmanager.core.migrate import upgrade  # noqa: PLC0415
 
     settings = load_settings()
+    # uvicorn drains in-flight requests on SIGTERM, then re-raises the signal: turn that into a
+    # normal exit, so the embedded PostgreSQL below is stopped rather than left running.
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     with database_url(settings) as url:
         upgrade(url)
         # Worker processes build their settings from the environment: hand them the database
@@ -61,7 +70,7 @@ def serve(args: argparse.Namespace) -> int:
             os.environ.setdefault("JWT_SECRET", secrets.token_urlsafe(48))
         print(f"taskmanager: serving on http://{args.host}:{args.port} (docs at /docs)")
         uvicorn.run(
-            "taskmanager.main:create_app",
+            "taskmanager.main:create_served_app",
             factory=True,
             host=args.host,
             port=args.port,
@@ -93,20 +102,28 @@ def read_password(from_stdin: bool) -> str:
 
 
 def create_admin_command(args: argparse.Namespace) -> int:
-    from taskmanager.core.bootstrap import InvalidAdminError, create_admin  # noqa: PLC0415
+    from taskmanager.core.bootstrap import (  # noqa: PLC0415
+        InvalidAdminError,
+        create_admin,
+        validate_admin_credentials,
+    )
     from taskmanager.core.database import Database, create_engine  # noqa: PLC0415
     from taskmanager.core.errors import ConflictError  # noqa: PLC0415
     from taskmanager.core.migrate import upgrade  # noqa: PLC0415
     from taskmanager.core.passwords import PasswordHasher  # noqa: PLC0415
 
     settings = load_settings()
-    password = read_password(args.password_stdin)
+    try:  # refuse a bad email or weak password before touching any database
+        email, password = validate_admin_credentials(args.email, read_password(args.password_stdin))
+    except InvalidAdminError as error:
+        print(f"taskmanager: {error}", file=sys.stderr)
+        return 2
 
     async def run(url: str) -> None:
         database = Database(create_engine(settings, url))
         try:
             hasher = PasswordHasher(settings.bcrypt_rounds, concurrency=1)
-            await create_admin(database, hasher, args.email, password)
+            await create_admin(database, hasher, email, password)
         finally:
             await database.dispose()
 
@@ -114,13 +131,10 @@ def create_admin_command(args: argparse.Namespace) -> int:
         upgrade(url)
         try:
             asyncio.run(run(url))
-        except InvalidAdminError as error:
-            print(f"taskmanager: {error}", file=sys.stderr)
-            return 2
         except ConflictError:
-            print(f"taskmanager: a user with email {args.email} already exists", file=sys.stderr)
+            print(f"taskmanager: a user with email {email} already exists", file=sys.stderr)
             return 1
-    print(f"taskmanager: admin {args.email.lower()} created")
+    print(f"taskmanager: admin {email} created")
     return 0
 
 

@@ -10,11 +10,14 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from taskmanager.api import API_ROUTERS
+from taskmanager.core import health, metrics
 from taskmanager.core.bootstrap import ensure_first_admin
 from taskmanager.core.config import Environment, Settings, get_settings
 from taskmanager.core.database import Database, create_engine
 from taskmanager.core.docs import install_docs
 from taskmanager.core.errors import install_error_handlers
+from taskmanager.core.logging import configure_logging
+from taskmanager.core.metrics import Metrics
 from taskmanager.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from taskmanager.core.openapi import install_openapi
 from taskmanager.core.passwords import PasswordHasher
@@ -57,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         swagger_ui_oauth2_redirect_url=None,
     )
     app.state.settings = settings
+    app.state.metrics = Metrics(app.state)
     app.state.password_hasher = PasswordHasher(settings.bcrypt_rounds, settings.hashing_concurrency)
     app.state.token_codec = TokenCodec(
         settings.jwt_secret.get_secret_value(), settings.jwt_issuer, settings.jwt_audience
@@ -64,6 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_docs(app)
     install_openapi(app)
+    app.include_router(health.router)
+    app.include_router(metrics.router)
     for router in API_ROUTERS:
         app.include_router(router)
     # Added innermost first: the request context wraps everything, CORS answers preflights.
@@ -77,6 +83,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=600,
     )
     app.add_middleware(
-        RequestContextMiddleware, hsts=settings.environment is Environment.PRODUCTION
+        RequestContextMiddleware,
+        metrics=app.state.metrics,
+        hsts=settings.environment is Environment.PRODUCTION,
     )
     return app
+
+
+def create_served_app() -> FastAPI:
+    """The factory `taskmanager serve` gives uvicorn: JSON logs in every worker process."""
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)

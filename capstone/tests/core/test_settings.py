@@ -8,6 +8,7 @@ import sys
 
 import pytest
 from pydantic import ValidationError
+from taskmanager.cli import load_settings
 from taskmanager.core.config import Settings
 
 pytestmark = pytest.mark.task("4.8.2")
@@ -80,20 +81,35 @@ def test_lists_and_urls_are_parsed_from_the_environment(monkeypatch: pytest.Monk
         ("MAX_BODY_BYTES", "-1"),
         ("DATABASE_URL", "mysql://db/app"),
         ("ENVIRONMENT", "staging"),
+        ("LOG_LEVEL", "loud"),
     ],
 )
-def test_a_bad_value_stops_the_command_with_one_line_naming_it(variable: str, value: str) -> None:
-    result = run_command("migrate", env={variable: value})
+def test_a_bad_value_is_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
 
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
+    with pytest.raises(SystemExit) as stopped:
+        load_settings()
+
+    assert stopped.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1
     assert variable in lines[0]
+    assert value not in lines[0] or value.isdigit()
+
+
+def test_the_command_stops_on_a_bad_value_before_doing_anything() -> None:
+    result = run_command("migrate", env={"BCRYPT_ROUNDS": "3"})
+
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert "BCRYPT_ROUNDS" in line
 
 
 def test_production_without_a_secret_stops_the_command() -> None:
     result = run_command("serve", env={"ENVIRONMENT": "production"})
 
     assert result.returncode == 2
-    assert "JWT_SECRET" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert "JWT_SECRET" in line

@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: request ids, security headers, a last-resort 500, and the body limit.
+"""Pure ASGI middleware: request ids, security headers, metrics and the request log, a
+last-resort 500, and the body limit.
 
 Pure ASGI rather than `@app.middleware("http")`: errors raised through `BaseHTTPMiddleware` arrive
 wrapped in an `ExceptionGroup`, and the body limit must count bytes as they stream in.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import uuid
 
 from fastapi import HTTPException
@@ -15,8 +17,11 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from taskmanager.core.errors import problem_response
+from taskmanager.core.logging import REQUEST_LOGGER
+from taskmanager.core.metrics import Metrics, route_of
 
 logger = logging.getLogger(__name__)
+request_logger = logging.getLogger(REQUEST_LOGGER)
 REQUEST_ID_HEADER = "X-Request-ID"
 _WELL_FORMED_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 DOCS_PATHS = ("/docs", "/redoc")
@@ -47,10 +52,12 @@ def request_id_from(scope: Scope) -> str:
 
 
 class RequestContextMiddleware:
-    """Outermost layer: every response, even a crash, gets a request id and security headers."""
+    """Outermost layer: every response, even a crash, gets a request id and security headers,
+    is counted and timed, and logged as one line."""
 
-    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
+    def __init__(self, app: ASGIApp, *, metrics: Metrics, hsts: bool = False) -> None:
         self.app = app
+        self.metrics = metrics
         self.hsts = hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -60,26 +67,35 @@ class RequestContextMiddleware:
         request_id = request_id_from(scope)
         scope.setdefault("state", {})["request_id"] = request_id
         response_started = False
+        status = 500
+        started = time.perf_counter()
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal response_started
+            nonlocal response_started, status
             if message["type"] == "http.response.start":
                 response_started = True
+                status = message["status"]
                 headers = MutableHeaders(scope=message)
                 headers[REQUEST_ID_HEADER] = request_id
                 self._add_security_headers(scope["path"], headers)
             await send(message)
 
+        self.metrics.in_progress.inc()
         try:
             await self.app(scope, receive, send_with_headers)
         except Exception:
-            logger.exception("unhandled error in %s %s", scope["method"], scope["path"])
+            logger.exception("unhandled error in %s %s", scope["method"], route_of(scope))
             if response_started:
                 raise
             response = problem_response(
                 500, "internal_error", "An unexpected error occurred; it has been logged."
             )
             await response(scope, receive, send_with_headers)
+        finally:
+            self.metrics.in_progress.dec()
+            duration = time.perf_counter() - started
+            self.metrics.observe(scope, status, duration)
+            _log_request(scope, request_id, status, duration)
 
     def _add_security_headers(self, path: str, headers: MutableHeaders) -> None:
         for name, value in API_SECURITY_HEADERS.items():
@@ -90,6 +106,27 @@ class RequestContextMiddleware:
             headers.setdefault("Cache-Control", "no-store")
         if self.hsts:
             headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+
+
+def _log_request(scope: Scope, request_id: str, status: int, seconds: float) -> None:
+    # Built from the scope only: headers (tokens) and bodies (passwords) never reach the log.
+    client = scope.get("client")
+    request_logger.log(
+        logging.ERROR if status >= 500 else logging.INFO,
+        "%s %s %s",
+        scope["method"],
+        route_of(scope),
+        status,
+        extra={
+            "request_id": request_id,
+            "method": scope["method"],
+            "route": route_of(scope),
+            "status": status,
+            "duration_ms": round(seconds * 1000, 2),
+            "user_id": scope["state"].get("user_id"),
+            "client": client[0] if client else None,
+        },
+    )
 
 
 class BodySizeLimitMiddleware:
