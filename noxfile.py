@@ -132,8 +132,18 @@ def check_and_test(session: nox.Session, suite: Suite) -> None:
         f"--cov-fail-under={suite.coverage_floor}",
         # The capstone's own coverage settings (greenlet tracing, subprocesses of its CLI).
         *([f"--cov-config={CAPSTONE / 'pyproject.toml'}"] if suite.is_capstone else []),
-        env=capstone_env() if suite.is_capstone else {},
+        env={
+            # One data file per session, so sessions run side by side never merge their data.
+            "COVERAGE_FILE": str(coverage_folder() / f".coverage.{suite.session}"),
+            **(capstone_env() if suite.is_capstone else {}),
+        },
     )
+
+
+def coverage_folder() -> Path:
+    folder = ROOT / "build" / "coverage"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @nox.session
