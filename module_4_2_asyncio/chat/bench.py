@@ -177,8 +177,8 @@ async def benchmark(arguments: argparse.Namespace) -> tuple[list[Scenario], list
         notes.append(f"non-reading client: {idle_client_fate(idle)}")
         idle.close()
     finally:
-        await asyncio.gather(*(group.close() for group in groups))
-        server.send_signal(signal.SIGTERM)
+        await asyncio.gather(*(group.close() for group in groups), return_exceptions=True)
+        server.send_signal(signal.SIGTERM)  # whatever failed above, the server must not outlive us
         code = await asyncio.wait_for(server.wait(), 30)
         notes.append(f"server exited with code {code} after SIGTERM")
     return results, notes

@@ -162,8 +162,11 @@ class RemoteGroup:
         return array("q", raw).tolist(), last_delivery_ns
 
     async def close(self) -> None:
-        await self._call("close")
+        with contextlib.suppress(OSError, EOFError):  # the worker may already be gone
+            await self._call("close")
         await asyncio.to_thread(self.process.join, 10)
+        if self.process.is_alive():
+            self.process.kill()
 
 
 def run_group_process(port: int, nicks: list[str], connection: Connection) -> None:

@@ -16,6 +16,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from module_4_2_asyncio.chat import protocol
 from module_4_2_asyncio.chat.protocol import LineTooLongError, clean_text, error, notice
@@ -37,28 +38,29 @@ class ServerStats:
 
 
 class Client:
-    """One connection: its nickname once chosen, and its outbox.
+    """One connection: its nickname once chosen, and where its lines go."""
 
-    The outbox is the lines not yet handed to the socket (``pending``) plus the transport's write
-    buffer, bounded together by ``outbox_limit`` bytes, and sending never waits. Awaiting
-    ``drain()`` per client in a broadcast would let one client that stops reading stall
-    everybody; here such a client fills its own outbox and is disconnected.
-    """
-
-    __slots__ = ("handler", "leave_reason", "nick", "pending", "pending_bytes", "writer")
+    __slots__ = ("handler", "leave_reason", "nick", "transport", "writer")
 
     def __init__(self, writer: asyncio.StreamWriter) -> None:
         self.writer = writer
+        self.transport = writer.transport
         self.nick: str | None = None
         self.leave_reason = ""
         self.handler = asyncio.current_task()
-        self.pending: list[bytes] = []
-        self.pending_bytes = 0
 
     @property
     def peer(self) -> str:
         host, port, *_ = self.writer.get_extra_info("peername") or ("?", 0)
         return f"{host}:{port}"
+
+
+class Outgoing(NamedTuple):
+    """A line on its way out: to everyone named but ``skip``, or to ``only`` one client."""
+
+    data: bytes
+    skip: Client | None
+    only: Client | None
 
 
 class ChatServer:
@@ -75,7 +77,8 @@ class ChatServer:
         self._by_nick: dict[str, Client] = {}  # casefolded nickname -> its client
         self._server: asyncio.Server | None = None
         self._closing = False
-        self._unflushed: list[Client] = []
+        self._outgoing: list[Outgoing] = []  # this loop iteration's lines, in order
+        self._addressed: set[Client] = set()  # clients named as skip or only in them
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(
@@ -90,9 +93,9 @@ class ChatServer:
             return
         self._closing = True
         self._server.close()
+        self._flush()
         for client in list(self._clients):
-            self._send(client, notice(SHUTDOWN_NOTICE))
-            self._flush_client(client)
+            self._write(client, notice(SHUTDOWN_NOTICE), 1)
             client.writer.close()
         handlers = {client.handler for client in self._clients if client.handler is not None}
         if handlers:
@@ -121,49 +124,67 @@ class ChatServer:
     # --- sending ----------------------------------------------------------------------------
 
     def _send(self, client: Client, data: bytes) -> None:
-        """Queue ``data`` for ``client``; lines queued in one loop iteration leave in one write.
+        self._queue(Outgoing(data, None, client))
 
-        One ``send()`` system call per line per client is what limits a broadcast; joining the
-        lines that pile up while the server is busy makes it cheaper the busier it gets.
+    def _broadcast(self, data: bytes, *, sender: Client | None = None) -> None:
+        self._queue(Outgoing(data, sender, None))
+
+    def _queue(self, line: Outgoing) -> None:
+        """Lines leave together at the end of the loop iteration, one write per client.
+
+        A ``send()`` system call per line per client is what limits a broadcast to 1,000
+        clients; the lines that pile up while the server is busy share one call instead, so the
+        server gets cheaper per line the busier it is.
         """
-        transport = client.writer.transport
-        if transport.is_closing():
-            return
-        buffered = transport.get_write_buffer_size() + client.pending_bytes + len(data)
-        if buffered > self.outbox_limit:
-            self._disconnect_slow(client)
-            return
-        if not client.pending:
-            if not self._unflushed:
-                asyncio.get_running_loop().call_soon(self._flush)
-            self._unflushed.append(client)
-        client.pending.append(data)
-        client.pending_bytes += len(data)
-        self.stats.deliveries += 1
+        if not self._outgoing:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._outgoing.append(line)
+        for client in (line.skip, line.only):
+            if client is not None:
+                self._addressed.add(client)
 
     def _flush(self) -> None:
-        unflushed, self._unflushed = self._unflushed, []
-        for client in unflushed:
-            self._flush_client(client)
+        outgoing, self._outgoing = self._outgoing, []
+        addressed, self._addressed = self._addressed, set()
+        if not outgoing:
+            return
+        broadcasts = [line.data for line in outgoing if line.only is None]
+        shared = b"".join(broadcasts)
+        for client in list(self._by_nick.values()):
+            if shared and client not in addressed:
+                self._write(client, shared, len(broadcasts))
+        for client in addressed:
+            lines = [
+                line.data
+                for line in outgoing
+                if line.only is client
+                or (line.only is None and line.skip is not client and client.nick is not None)
+            ]
+            if lines:
+                self._write(client, b"".join(lines), len(lines))
 
-    def _flush_client(self, client: Client) -> None:
-        if client.pending and not client.writer.transport.is_closing():
-            client.writer.write(b"".join(client.pending))
-            self.stats.writes += 1
-        client.pending.clear()
-        client.pending_bytes = 0
+    def _write(self, client: Client, data: bytes, lines: int) -> None:
+        """Hand ``data`` to the client's outbox (its transport's buffer), never waiting.
+
+        Awaiting ``drain()`` per client in a broadcast would let one client that stops reading
+        stall everybody; here such a client fills its own outbox and is disconnected.
+        """
+        transport = client.transport
+        if transport.is_closing():
+            return
+        if transport.get_write_buffer_size() + len(data) > self.outbox_limit:
+            self._disconnect_slow(client)
+            return
+        transport.write(data)
+        self.stats.writes += 1
+        self.stats.deliveries += lines
 
     def _disconnect_slow(self, client: Client) -> None:
         # The client has stopped reading; whatever is buffered for it will never arrive.
         self.stats.slow_disconnects += 1
         client.leave_reason = " (too slow: outbox full)"
         log.warning("%s (%s) stopped reading; disconnected", client.nick, client.peer)
-        client.writer.transport.abort()
-
-    def _broadcast(self, data: bytes, *, sender: Client | None = None) -> None:
-        for client in list(self._by_nick.values()):
-            if client is not sender:
-                self._send(client, data)
+        client.transport.abort()
 
     # --- a connection's life ----------------------------------------------------------------
 
@@ -179,12 +200,12 @@ class ChatServer:
         except (ConnectionError, TimeoutError) as failure:
             log.info("%s: connection lost: %s", client.peer, failure)
         finally:
+            self._flush()  # "* bye" and the like must leave before the close
             self._clients.discard(client)
             if client.nick is not None:
                 del self._by_nick[client.nick.casefold()]
                 if not self._closing:
                     self._broadcast(notice(f"{client.nick} left{client.leave_reason}"))
-            self._flush_client(client)  # "* bye" and the like must leave before the close
             writer.close()
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
@@ -254,6 +275,7 @@ class ChatServer:
         if refusal is not None:
             self._send(client, error(f"{refusal}; send another nickname"))
             return True
+        self._flush()  # lines queued before the join are not for the newcomer
         client.nick = nick
         self._by_nick[nick.casefold()] = client
         self._broadcast(notice(f"{nick} joined"), sender=client)
