@@ -47,6 +47,8 @@ class LoadResult:
     p99_ms: float
     errors: int
     """Socket errors (connect, read, write, timeout) plus non-2xx responses."""
+    server_cpu_ms: float
+    """CPU time the server process spent per request: what one dedicated core would allow."""
 
 
 def ensure_wrk() -> str:
@@ -70,8 +72,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(database_url: str, port: int) -> Iterator[str]:
-    """`taskmanager serve` with one worker on SERVER_CPU; yields its base URL."""
+def running_server(database_url: str, port: int) -> Iterator[tuple[str, int]]:
+    """`taskmanager serve` with one worker on SERVER_CPU; yields its base URL and process id."""
     command = [
         "taskset", "-c", SERVER_CPU,
         sys.executable, "-m", "taskmanager", "serve",
@@ -84,11 +86,14 @@ def running_server(database_url: str, port: int) -> Iterator[str]:
         "BCRYPT_ROUNDS": "4",
         "LOG_LEVEL": "WARNING",  # one log line per request would measure the log, not the API
     }
-    server = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL)  # noqa: S603
+    # taskset execs the server, so this process id is the server's own.
+    server = subprocess.Popen(  # noqa: S603
+        command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     base_url = f"http://{HOST}:{port}"
     try:
         wait_until_serving(base_url, server)
-        yield base_url
+        yield base_url, server.pid
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -145,23 +150,32 @@ async def seed_tasks(database_url: str, owner_id: str, count: int) -> None:
         await connection.close()
 
 
-def run_wrk(wrk: str, url: str, token: str, connections: int, seconds: int) -> LoadResult:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux `/proc/<pid>/stat`)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_wrk(
+    wrk: str, url: str, token: str, *, connections: int, seconds: int, server_pid: int
+) -> LoadResult:
     command = [
         "taskset", "-c", LOAD_CPU, wrk,
         "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "--latency",
         "-H", f"Authorization: Bearer {token}", url,
     ]  # fmt: skip
+    cpu_before = cpu_seconds(server_pid)
     output = subprocess.run(  # noqa: S603
         command, check=True, capture_output=True, text=True, timeout=seconds + 60
     ).stdout
-    return parse_wrk(output, connections)
+    return parse_wrk(output, connections, cpu_seconds(server_pid) - cpu_before)
 
 
 def _milliseconds(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def parse_wrk(output: str, connections: int) -> LoadResult:
+def parse_wrk(output: str, connections: int, server_cpu_seconds: float) -> LoadResult:
     def latency(percent: str) -> float:
         found = re.search(rf"^\s*{percent}%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
         if found is None:
@@ -185,15 +199,17 @@ def parse_wrk(output: str, connections: int) -> LoadResult:
         p50_ms=latency("50"),
         p99_ms=latency("99"),
         errors=errors,
+        server_cpu_ms=1000 * server_cpu_seconds / max(1, int(requests[1])),
     )
 
 
 def report(results: list[LoadResult]) -> bool:
-    print("\nconnections  requests  requests/s  p50 ms  p99 ms  errors")
+    print("\nconnections  requests  requests/s  p50 ms  p99 ms  errors  server CPU ms/request")
     for result in results:
         print(
             f"{result.connections:>11}  {result.requests:>8}  {result.requests_per_second:>10.0f}"
             f"  {result.p50_ms:>6.1f}  {result.p99_ms:>6.1f}  {result.errors:>6}"
+            f"  {result.server_cpu_ms:>21.2f}"
         )
     at_32 = next(result for result in results if result.connections == 32)
     checks = {
@@ -224,16 +240,28 @@ def main() -> int:
         embedded_postgres(Path(folder) / "pgdata") as database_url,
     ):
         upgrade(database_url)
-        with running_server(database_url, free_port()) as base_url:
+        with running_server(database_url, free_port()) as (base_url, server_pid):
             owner_id, token = log_in(base_url)
             asyncio.run(seed_tasks(database_url, owner_id, args.tasks))
             url = f"{base_url}/api/v1/tasks?limit=20"
             sample = httpx.get(url, headers={"Authorization": f"Bearer {token}"}).json()
             first_tags = sample["items"][0]["tags"]
             print(f"page: {len(sample['items'])} tasks, tags of the first: {first_tags}")
-            run_wrk(wrk, url, token, 32, 3)  # warm-up: connections, prepared statements
+            run_wrk(
+                wrk, url, token, connections=32, seconds=3, server_pid=server_pid
+            )  # warm-up: pool, prepared statements
+            print(
+                f"load average before the runs: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
+            )
             results = [
-                run_wrk(wrk, url, token, connections, args.duration)
+                run_wrk(
+                    wrk,
+                    url,
+                    token,
+                    connections=connections,
+                    seconds=args.duration,
+                    server_pid=server_pid,
+                )
                 for connections in (32, 128, 256)
             ]
     return 0 if report(results) else 1
