@@ -1,7 +1,7 @@
 """Benchmark: 1,000 clients on loopback, messages broadcast to all, with and without a client
 that never reads.
 
-    python -m module_4_2_asyncio.chat.bench --clients 1000 --rate 200 --duration 5
+    python -m module_4_2_asyncio.chat.bench --clients 1000 --rate 150 --duration 5
 
 The server runs as its own process (the real command, on a free port). The senders run here, the
 receivers in ``--processes`` worker processes, each an event loop with a small protocol per
@@ -221,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=2,
         help="worker processes for the receiving clients; 0 keeps them here (2)",
     )
-    parser.add_argument("--rate", type=float, default=200.0, help="messages per second (200)")
+    parser.add_argument("--rate", type=float, default=150.0, help="messages per second (150)")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds of sending (5)")
     parser.add_argument("--message-bytes", type=int, default=64, help="bytes per message (64)")
     parser.add_argument("--outbox-limit", type=int, help="the server's --outbox-limit")
