@@ -204,9 +204,11 @@ async def admin(client: httpx.AsyncClient, settings: Settings) -> ApiUser:
     email = f"admin-{uuid.uuid4().hex[:12]}@example.com"
     assert settings.database_url is not None
     database = Database(create_engine(settings, settings.database_url))
+    hasher = PasswordHasher(rounds=4, concurrency=1)
     try:
-        created = await create_admin(database, PasswordHasher(4, 1), email, PASSWORD)
+        created = await create_admin(database, hasher, email, PASSWORD)
     finally:
+        hasher.close()
         await database.dispose()
     tokens = (await log_in(client, email, PASSWORD)).json()
     return ApiUser(

@@ -121,10 +121,11 @@ def create_admin_command(args: argparse.Namespace) -> int:
 
     async def run(url: str) -> None:
         database = Database(create_engine(settings, url))
+        hasher = PasswordHasher(settings.bcrypt_rounds, concurrency=1)
         try:
-            hasher = PasswordHasher(settings.bcrypt_rounds, concurrency=1)
             await create_admin(database, hasher, email, password)
         finally:
+            hasher.close()
             await database.dispose()
 
     with database_url(settings) as url:

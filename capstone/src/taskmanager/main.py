@@ -39,12 +39,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if settings.database_url is None:
         raise RuntimeError("DATABASE_URL is not set (`taskmanager serve` starts a database)")
     database = Database(create_engine(settings, settings.database_url))
+    hasher = PasswordHasher(settings.bcrypt_rounds, settings.hashing_concurrency)
     app.state.database = database
+    app.state.password_hasher = hasher
     try:
-        await app.state.password_hasher.warm_up()
-        await ensure_first_admin(settings, database, app.state.password_hasher)
+        await hasher.warm_up()
+        await ensure_first_admin(settings, database, hasher)
         yield
     finally:
+        hasher.close()
         await database.dispose()
 
 
@@ -61,7 +64,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.metrics = Metrics(app.state)
-    app.state.password_hasher = PasswordHasher(settings.bcrypt_rounds, settings.hashing_concurrency)
     app.state.token_codec = TokenCodec(
         settings.jwt_secret.get_secret_value(), settings.jwt_issuer, settings.jwt_audience
     )

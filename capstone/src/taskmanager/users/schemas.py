@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, EmailStr, Field, StrictBool, field_validator
+from pydantic import AfterValidator, ConfigDict, EmailStr, Field, StrictBool, field_validator
 
 from taskmanager.core.passwords import BCRYPT_MAX_PASSWORD_BYTES
 from taskmanager.core.types import RequestModel, ResponseModel, TrimmedText
@@ -55,6 +55,22 @@ FullName = Annotated[TrimmedText, Field(max_length=FULL_NAME_MAX_LENGTH, example
 
 
 class UserRead(ResponseModel):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "0b6f4c1e-3d0a-4f7e-9a55-2f1f0c8d7e21",
+                    "email": "ada@example.com",
+                    "full_name": "Ada Lovelace",
+                    "role": "user",
+                    "is_active": True,
+                    "created_at": "2026-01-31T09:30:00Z",
+                }
+            ]
+        },
+    )
+
     id: uuid.UUID
     email: str
     full_name: str | None
