@@ -41,6 +41,8 @@ LISTS = {
         statuses=frozenset({TaskStatus.TODO}), tags=frozenset({"project-3"})
     ),
     "q=quarterly (1 % of tasks)": TaskFilters(text="quarterly"),
+    "q=task 4242 (11 tasks)": TaskFilters(text="task 4242"),
+    "q=no such words (0 tasks)": TaskFilters(text="no such words"),
 }
 SEED = """
 INSERT INTO tasks (id, owner_id, title, description, status, priority, due_at, tags,
@@ -92,7 +94,8 @@ async def explain(session: AsyncSession, owner: uuid.UUID, filters: TaskFilters,
         )
     plan = (await session.execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {statement}"))).scalars()
     lines = list(plan)
-    index = next((line.strip() for line in lines if "Index" in line), lines[1].strip())
+    scans = (line.strip() for line in lines if "Scan" in line and "->" in line)
+    index = next(scans, lines[1].strip())
     timing = next(line for line in lines if line.startswith("Execution Time"))
     return f"{timing.removeprefix('Execution Time: '):>10}  {index[:90]}"
 
