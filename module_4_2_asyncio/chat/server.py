@@ -29,6 +29,8 @@ SHUTDOWN_NOTICE = "server shutting down"
 
 @dataclass(slots=True)
 class ServerStats:
+    """Counters since the server started; logged when it stops."""
+
     connections: int = 0
     messages: int = 0
     deliveries: int = 0

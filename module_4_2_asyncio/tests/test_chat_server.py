@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from module_4_2_asyncio.chat.server import ChatServer
+from module_4_2_asyncio.chat.server import ChatServer, main
 from module_4_2_asyncio.tests.chat_helpers import DEADLINE, LineClient
 
 pytestmark = pytest.mark.task("4.2.3")
@@ -237,3 +237,15 @@ async def test_the_server_process_exits_0_on_a_signal_after_telling_clients(
         if process.returncode is None:
             process.kill()
             await process.wait()
+
+
+def test_the_server_command_reports_a_port_it_cannot_listen_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        assert main(["--port", str(port), "--log-level", "error"]) == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in caplog.text
