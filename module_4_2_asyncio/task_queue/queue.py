@@ -128,6 +128,9 @@ class TaskQueue:
         ``time_limit`` (seconds per attempt) and ``retry`` default to the queue's. Raises
         ``QueueClosedError`` once shutdown has begun, also to a submitter that was waiting.
         """
+        job_time_limit = self.default_time_limit if time_limit is _UNSET else time_limit
+        if job_time_limit is not None and not job_time_limit > 0:
+            raise ValueError("time_limit must be positive (or None for no limit)")
         self.start()
         while self._queued >= self.maxsize:
             space = asyncio.get_running_loop().create_future()
@@ -144,7 +147,6 @@ class TaskQueue:
                 break
         if self._closed:
             raise QueueClosedError("the queue is shutting down and accepts no new jobs")
-        job_time_limit = self.default_time_limit if time_limit is _UNSET else time_limit
         job: Job[T] = Job(
             next(self._job_ids),
             function,

@@ -373,6 +373,13 @@ async def test_join_returns_at_once_when_nothing_is_pending() -> None:
         assert repr(await queue.submit(answer, 1)).startswith("<JobHandle id=1 state=")
 
 
+async def test_a_time_limit_that_makes_no_sense_is_refused_at_submit() -> None:
+    async with TaskQueue() as queue:
+        with pytest.raises(ValueError, match="time_limit"):
+            await queue.submit(answer, 1, time_limit=-1)
+    assert queue.stats().submitted == 0
+
+
 def test_settings_that_make_no_sense_are_refused() -> None:
     with pytest.raises(ValueError, match="workers"):
         TaskQueue(workers=0)
