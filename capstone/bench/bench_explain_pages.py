@@ -97,7 +97,8 @@ async def explain(session: AsyncSession, owner: uuid.UUID, filters: TaskFilters,
     scans = (line.strip() for line in lines if "Scan" in line and "->" in line)
     index = next(scans, lines[1].strip())
     timing = next(line for line in lines if line.startswith("Execution Time"))
-    return f"{timing.removeprefix('Execution Time: '):>10}  {index[:90]}"
+    plan_node = index.removeprefix("->").split("  (cost")[0].strip()
+    return f"{timing.removeprefix('Execution Time: '):>10}  {plan_node}"
 
 
 async def run(database_url: str, count: int) -> None:
