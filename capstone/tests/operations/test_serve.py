@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 
 import httpx
@@ -49,23 +49,41 @@ class RunningServer:
     base_url: str
 
 
+Launch = Callable[..., RunningServer]
+
+
 @pytest.fixture
-def slow_hashing_server(database_url: str) -> Iterator[RunningServer]:
-    """`taskmanager serve` on a free port, hashing at cost 14 (~1 s) so requests stay in flight."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "taskmanager", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=command_env(database_url, BCRYPT_ROUNDS="14", LOG_LEVEL="INFO"),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        yield RunningServer(process, f"http://127.0.0.1:{port}")
-    finally:
-        if process.poll() is None:
+def launch_server(database_url: str) -> Iterator[Launch]:
+    """Start `taskmanager serve` on a free port; every server started is stopped afterwards."""
+    started: list[subprocess.Popen[str]] = []
+
+    def launch(*arguments: str, env: dict[str, str]) -> RunningServer:
+        port = free_port()
+        command = [sys.executable, "-m", "taskmanager", "serve", "--port", str(port)]
+        process = subprocess.Popen(
+            [*command, *arguments],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        started.append(process)
+        return RunningServer(process, f"http://127.0.0.1:{port}")
+
+    yield launch
+    for process in started:
+        process.terminate()  # the graceful path: with --workers, the supervisor stops them all
+        try:
+            process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
             process.kill()
-        process.communicate(timeout=30)
+            process.communicate(timeout=30)
+
+
+@pytest.fixture
+def slow_hashing_server(launch_server: Launch, database_url: str) -> RunningServer:
+    """Hashing at cost 14 (~1 s), so a registration stays in flight long enough to watch."""
+    return launch_server(env=command_env(database_url, BCRYPT_ROUNDS="14", LOG_LEVEL="INFO"))
 
 
 async def wait_until_live(client: httpx.AsyncClient, server: RunningServer) -> None:
@@ -194,3 +212,25 @@ async def test_create_admin_makes_an_admin_who_can_log_in(
         "/api/v1/users/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}
     )
     assert me.json()["role"] == "admin"
+
+
+async def test_several_workers_share_one_development_secret(
+    launch_server: Launch, database_url: str
+) -> None:
+    """Without JWT_SECRET, a token minted by one worker must be valid on every other."""
+    env = command_env(database_url, BCRYPT_ROUNDS="4")
+    del env["JWT_SECRET"]
+    server = launch_server("--workers", "2", env=env)
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as client:
+        await wait_until_live(client, server)
+        await client.post(
+            "/api/v1/auth/register", json={"email": "w@example.com", "password": PASSWORD}
+        )
+        token = (await log_in(client, "w@example.com", PASSWORD)).json()["access_token"]
+    statuses = []
+    for _ in range(12):  # a new connection each time: the kernel spreads them over workers
+        async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as fresh:
+            me = await fresh.get("/api/v1/users/me", headers={"Authorization": f"Bearer {token}"})
+            statuses.append(me.status_code)
+
+    assert statuses == [200] * 12

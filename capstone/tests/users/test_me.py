@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncpg
 import httpx
 import pytest
+from taskmanager.core.embedded_db import to_libpq_url
 
 from tests.conftest import PASSWORD, ApiUser, log_in
 
@@ -136,3 +138,24 @@ async def test_the_last_active_admin_cannot_delete_themselves(
     assert response.status_code == 409
     assert response.headers["content-type"] == "application/problem+json"
     assert (await client.get("/api/v1/users/me", headers=admin.headers)).status_code == 200
+
+
+async def test_deleting_an_account_deletes_its_tasks_and_comments(
+    client: httpx.AsyncClient, user: ApiUser, database_url: str
+) -> None:
+    task = await client.post("/api/v1/tasks", json={"title": "Mine"}, headers=user.headers)
+    comment = await client.post(
+        f"/api/v1/tasks/{task.json()['id']}/comments", json={"body": "Note"}, headers=user.headers
+    )
+    assert (task.status_code, comment.status_code) == (201, 201)
+
+    response = await client.delete("/api/v1/users/me", headers=user.headers)
+
+    assert response.status_code == 204
+    connection = await asyncpg.connect(to_libpq_url(database_url))
+    try:
+        tasks = await connection.fetchval("SELECT count(*) FROM tasks")
+        comments = await connection.fetchval("SELECT count(*) FROM comments")
+    finally:
+        await connection.close()
+    assert (tasks, comments) == (0, 0)
