@@ -42,7 +42,7 @@ class ServerStats:
 class Client:
     """One connection: its nickname once chosen, and where its lines go."""
 
-    __slots__ = ("handler", "leave_reason", "nick", "transport", "writer")
+    __slots__ = ("handler", "joined_at", "leave_reason", "nick", "transport", "writer")
 
     def __init__(self, writer: asyncio.StreamWriter) -> None:
         self.writer = writer
@@ -50,6 +50,7 @@ class Client:
         self.nick: str | None = None
         self.leave_reason = ""
         self.handler = asyncio.current_task()
+        self.joined_at = 0  # lines queued in this loop iteration before it joined are not for it
 
     @property
     def peer(self) -> str:
@@ -158,10 +159,16 @@ class ChatServer:
         for client in addressed:
             lines = [
                 line.data
-                for line in outgoing
+                for index, line in enumerate(outgoing)
                 if line.only is client
-                or (line.only is None and line.skip is not client and client.nick is not None)
+                or (
+                    line.only is None
+                    and line.skip is not client
+                    and client.nick is not None
+                    and index >= client.joined_at
+                )
             ]
+            client.joined_at = 0
             if lines:
                 self._write(client, b"".join(lines), len(lines))
 
@@ -277,8 +284,9 @@ class ChatServer:
         if refusal is not None:
             self._send(client, error(f"{refusal}; send another nickname"))
             return True
-        self._flush()  # lines queued before the join are not for the newcomer
         client.nick = nick
+        client.joined_at = len(self._outgoing)
+        self._addressed.add(client)
         self._by_nick[nick.casefold()] = client
         self._broadcast(notice(f"{nick} joined"), sender=client)
         self._send(client, notice(f"hello {nick}, {len(self._by_nick)} online; /help for commands"))
