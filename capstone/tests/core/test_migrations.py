@@ -29,16 +29,19 @@ async def empty_database(postgres_url: str) -> AsyncIterator[str]:
     await execute_statements(postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-# The tables of issue 9; the tasks' and comments' tables join once their models declare the
-# indexes their migration creates.
-CHECKED_TABLES = {"users", "login_sessions", "login_failures"}
+# Indexes the models declare are compared on every table. The tasks' and comments' keyset,
+# trigram and expression indexes exist only in their migration (the models do not declare them),
+# so an index found only in the database is accepted on those tables alone.
+MIGRATION_ONLY_INDEX_TABLES = {"tasks", "comments"}
 
 
-def _checked(
+def _compared(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    table = getattr(obj, "table", obj) if type_ != "table" else obj
-    return getattr(table, "name", name) in CHECKED_TABLES
+    if type_ == "index" and reflected and compare_to is None:
+        table = getattr(getattr(obj, "table", None), "name", None)
+        return table not in MIGRATION_ONLY_INDEX_TABLES
+    return True
 
 
 def _differences(connection: Connection) -> list[Any]:
@@ -47,7 +50,7 @@ def _differences(connection: Connection) -> list[Any]:
         opts={
             "compare_type": True,
             "compare_server_default": True,
-            "include_object": _checked,
+            "include_object": _compared,
         },
     )
     return list(compare_metadata(context, Base.metadata))

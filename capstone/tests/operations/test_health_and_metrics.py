@@ -7,7 +7,7 @@ import logging
 
 import httpx
 import pytest
-from taskmanager.core.logging import REQUEST_LOGGER, JsonFormatter
+from taskmanager.core.logging import REQUEST_LOGGER, JsonFormatter, configure_logging
 
 from tests.conftest import PASSWORD, ApiUser, log_in
 
@@ -105,3 +105,18 @@ async def test_failed_requests_are_logged_with_their_status(
     (line,) = [record for record in caplog.records if record.name == REQUEST_LOGGER]
     assert line.status == 401  # type: ignore[attr-defined]
     assert line.user_id is None  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("level", "request_lines_logged"), [("INFO", True), ("WARNING", False)])
+def test_the_log_level_comes_from_settings(level: str, request_lines_logged: bool) -> None:
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    try:
+        configure_logging(level)
+        enabled = logging.getLogger(REQUEST_LOGGER).isEnabledFor(logging.INFO)
+        (handler,) = root.handlers
+    finally:
+        root.handlers, root.level = saved_handlers, saved_level
+
+    assert enabled is request_lines_logged
+    assert isinstance(handler.formatter, JsonFormatter)
