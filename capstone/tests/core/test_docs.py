@@ -87,7 +87,14 @@ async def test_the_authorize_button_flow_works_end_to_end(
 async def test_the_schema_has_examples_for_request_bodies(client: httpx.AsyncClient) -> None:
     schema = (await client.get("/openapi.json")).json()
 
-    registration = schema["components"]["schemas"]["Registration"]
-    token_pair = schema["components"]["schemas"]["TokenPair"]
-    assert registration["examples"]
-    assert token_pair["examples"]
+    schemas = schema["components"]["schemas"]
+    for name in [
+        "Registration",
+        "TokenPair",
+        "RefreshRequest",
+        "UserRead",
+        "ProfileUpdate",
+        "PasswordChange",
+        "AdminUserUpdate",
+    ]:
+        assert schemas[name]["examples"], name

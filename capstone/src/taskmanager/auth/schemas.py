@@ -27,6 +27,13 @@ class Registration(RequestModel):
 
 
 class RefreshRequest(RequestModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"refresh_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9..."}]
+        },
+    )
+
     refresh_token: Annotated[str, Field(min_length=1, max_length=MAX_TOKEN_LENGTH)]
 
 

@@ -82,16 +82,36 @@ class UserRead(ResponseModel):
 class ProfileUpdate(RequestModel):
     """What users may change about themselves (role, email and activity are not)."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        allow_inf_nan=False,
+        json_schema_extra={"examples": [{"full_name": "Ada King"}]},
+    )
+
     full_name: FullName | None
 
 
 class PasswordChange(RequestModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        allow_inf_nan=False,
+        json_schema_extra={
+            "examples": [{"current_password": "Correct-Horse-9", "new_password": "Another-Horse-7"}]
+        },
+    )
+
     current_password: Annotated[str, Field(max_length=1024)]
     new_password: NewPassword
 
 
 class AdminUserUpdate(RequestModel):
     """Any subset of the fields; `full_name: null` clears the name, the others cannot be null."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        allow_inf_nan=False,
+        json_schema_extra={"examples": [{"role": "admin", "is_active": True}]},
+    )
 
     full_name: FullName | None = None
     role: Role | None = None
