@@ -12,7 +12,7 @@ import pytest
 
 from module_4_2_asyncio.chat import bench
 from module_4_2_asyncio.chat.client import keyboard_lines, run_client
-from module_4_2_asyncio.chat.server import ChatServer
+from module_4_2_asyncio.chat.room import ChatServer
 from module_4_2_asyncio.tests.chat_helpers import LineClient
 
 pytestmark = pytest.mark.task("4.2.3")

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from module_4_2_asyncio.chat.server import ChatServer, main
+from module_4_2_asyncio.chat.room import ChatServer
+from module_4_2_asyncio.chat.server import main
 from module_4_2_asyncio.tests.chat_helpers import DEADLINE, LineClient
 
 pytestmark = pytest.mark.task("4.2.3")
