@@ -25,6 +25,12 @@ router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"])
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such task of yours."}}
 INVALID: dict[int | str, dict[str, Any]] = {422: {"description": "Invalid body, query or id."}}
+ETAG_HEADER = {
+    "ETag": {"description": 'The task\'s version, e.g. `"3"`.', "schema": {"type": "string"}}
+}
+LOCATION_HEADER = {
+    "Location": {"description": "The new task's path.", "schema": {"type": "string"}}
+}
 STALE: dict[int | str, dict[str, Any]] = {
     412: {"description": "`If-Match` names a version that is no longer current."}
 }
@@ -34,7 +40,10 @@ STALE: dict[int | str, dict[str, Any]] = {
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Create a task",
-    responses={**INVALID, 201: {"description": "Created; `Location` and `ETag` set."}},
+    responses={
+        **INVALID,
+        201: {"description": "Created.", "headers": {**LOCATION_HEADER, **ETAG_HEADER}},
+    },
 )
 async def create_task(
     data: TaskCreate, user: CurrentUser, session: SessionDep, request: Request, response: Response
@@ -65,7 +74,12 @@ async def get_task_stats(user: CurrentUser, session: SessionDep) -> TaskStats:
     "/{task_id}",
     response_model=TaskRead,
     summary="Read a task",
-    responses={**NOT_FOUND, **INVALID, 304: {"description": "`If-None-Match` is current."}},
+    responses={
+        **NOT_FOUND,
+        **INVALID,
+        200: {"description": "The task.", "headers": ETAG_HEADER},
+        304: {"description": "`If-None-Match` names the current version.", "headers": ETAG_HEADER},
+    },
 )
 async def get_task(
     task: OwnedTask, response: Response, if_none_match: IfNoneMatchHeader = None
@@ -79,7 +93,12 @@ async def get_task(
 @router.patch(
     "/{task_id}",
     summary="Update some fields of a task",
-    responses={**NOT_FOUND, **STALE, **INVALID},
+    responses={
+        **NOT_FOUND,
+        **STALE,
+        **INVALID,
+        200: {"description": "The updated task.", "headers": ETAG_HEADER},
+    },
 )
 async def update_task(
     data: TaskUpdate,
