@@ -231,6 +231,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per load level")
     parser.add_argument("--tasks", type=int, default=1000, help="tasks seeded for the user")
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="also load /health/live and /api/v1/users/me (32 connections): the cost floors",
+    )
     args = parser.parse_args()
     if not 1 <= args.duration <= 120:
         parser.error("--duration must be 1..120 seconds")
@@ -264,7 +269,22 @@ def main() -> int:
                 )
                 for connections in (32, 128, 256)
             ]
+            if args.compare:
+                compare_floors(wrk, base_url, token, args.duration, server_pid)
     return 0 if report(results) else 1
+
+
+def compare_floors(wrk: str, base_url: str, token: str, seconds: int, server_pid: int) -> None:
+    """The same load on a route with no database (liveness) and on the auth path alone."""
+    print("\nroute (32 connections)   requests/s  p99 ms  errors  server CPU ms/request")
+    for path in ("/health/live", "/api/v1/users/me", "/api/v1/tasks?limit=20"):
+        result = run_wrk(
+            wrk, base_url + path, token, connections=32, seconds=seconds, server_pid=server_pid
+        )
+        print(
+            f"{path:<24} {result.requests_per_second:>10.0f}  {result.p99_ms:>6.1f}"
+            f"  {result.errors:>6}  {result.server_cpu_ms:>21.2f}"
+        )
 
 
 if __name__ == "__main__":
