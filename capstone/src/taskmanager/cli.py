@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import getpass
 import os
-import secrets
 import signal
 import sys
 from collections.abc import Iterator, Sequence
@@ -16,7 +15,7 @@ from types import FrameType
 
 from pydantic import ValidationError
 
-from taskmanager.core.config import Environment, Settings
+from taskmanager.core.config import Settings
 from taskmanager.core.embedded_db import embedded_postgres
 
 
@@ -63,11 +62,11 @@ def serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     with database_url(settings) as url:
         upgrade(url)
-        # Worker processes build their settings from the environment: hand them the database
-        # and, in development, one JWT secret, so a token from one worker is valid on all.
+        # Worker processes build their settings again: hand them the database and this
+        # process's JWT secret (from the environment, `.env`, or generated for development),
+        # so a token minted by one worker is valid on all.
         os.environ["DATABASE_URL"] = url
-        if settings.environment is not Environment.PRODUCTION:
-            os.environ.setdefault("JWT_SECRET", secrets.token_urlsafe(48))
+        os.environ["JWT_SECRET"] = settings.jwt_secret.get_secret_value()
         print(f"taskmanager: serving on http://{args.host}:{args.port} (docs at /docs)")
         uvicorn.run(
             "taskmanager.main:create_served_app",

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
+import time
 from collections.abc import AsyncIterator
+from subprocess import DEVNULL
 from typing import Any
 
+import asyncpg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, inspect
 from sqlalchemy.ext.asyncio import create_async_engine
-from taskmanager.core.embedded_db import with_database
-from taskmanager.core.migrate import downgrade, upgrade
+from taskmanager.core.embedded_db import to_libpq_url, with_database
+from taskmanager.core.migrate import MIGRATION_LOCK_KEY, downgrade, upgrade
 from taskmanager.models import Base
 
 from tests.conftest import execute_statements
@@ -89,3 +94,39 @@ async def test_upgrade_downgrade_upgrade_round_trip_without_drift(empty_database
     differences, (tables_again, _) = await _inspect(empty_database)
     assert not differences, "\n".join(map(str, differences))
     assert tables_again == tables
+
+
+async def waiting_for_advisory_locks(connection: asyncpg.Connection) -> int:
+    count: int = await connection.fetchval(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+    )
+    return count
+
+
+async def test_replicas_migrating_at_once_take_turns(empty_database: str) -> None:
+    """Several app replicas run `taskmanager migrate` (or `serve`) at the same moment: each
+    waits for the migration lock, so they run one after another and all succeed."""
+    holder = await asyncpg.connect(to_libpq_url(empty_database))
+    await holder.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+    env = {**os.environ, "DATABASE_URL": empty_database, "ENVIRONMENT": "test"}
+    replicas = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "taskmanager", "migrate", env=env, stdout=DEVNULL, stderr=DEVNULL
+        )
+        for _ in range(3)
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while await waiting_for_advisory_locks(holder) < 3:  # all three queued behind us
+            assert time.monotonic() < deadline, "the replicas never waited for the lock"
+            await asyncio.sleep(0.1)
+    finally:
+        await holder.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
+        await holder.close()
+
+    exit_codes = await asyncio.gather(*(replica.wait() for replica in replicas))
+
+    assert exit_codes == [0, 0, 0]
+    differences, (tables, _) = await _inspect(empty_database)
+    assert not differences, "\n".join(map(str, differences))
+    assert {"users", "login_sessions", "login_failures"} <= tables

@@ -8,6 +8,8 @@ from alembic import command
 from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+# The PostgreSQL advisory lock every migration run holds (any constant all replicas share).
+MIGRATION_LOCK_KEY = 0x7461736B
 
 
 def alembic_config(database_url: str) -> Config:

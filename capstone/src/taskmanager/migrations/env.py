@@ -6,9 +6,10 @@ import asyncio
 import os
 
 from alembic import context
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from taskmanager.core.migrate import MIGRATION_LOCK_KEY
 from taskmanager.models import Base
 
 config = context.config
@@ -32,6 +33,9 @@ def run_in_connection(connection: Connection) -> None:
         compare_server_default=True,
     )
     with context.begin_transaction():
+        # Several replicas may start at once: one migrates, the others wait here and then find
+        # nothing left to do. The lock ends with the transaction.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         context.run_migrations()
 
 
