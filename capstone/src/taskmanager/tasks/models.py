@@ -33,6 +33,10 @@ def _enum_values(enum: type[StrEnum]) -> list[str]:
 
 
 class Task(Base):
+    """A task; its indexes (one keyset index per sort key, GIN for tags, trigram for `q`) are
+    expression indexes kept in migration 0002, with the check that `completed_at` is set
+    exactly when `status` is done."""
+
     __tablename__ = "tasks"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
