@@ -36,6 +36,7 @@ async def test_metrics_count_requests_by_route_template_and_status(
     await client.get("/api/v1/users/me")
     await client.get(f"/api/v1/users/{user.id}", headers=user.headers)
     await client.get("/no/such/path/12345")
+    await client.request("BREW", "/api/v1/users/me")
 
     response = await client.get("/metrics")
 
@@ -47,6 +48,8 @@ async def test_metrics_count_requests_by_route_template_and_status(
     assert 'route="/api/v1/users/{id}",status="403"' in text
     assert 'route="unmatched",status="404"' in text
     assert "/no/such/path" not in text
+    assert 'method="OTHER",route="/api/v1/users/me",status="405"' in text
+    assert "BREW" not in text
     assert (
         'http_request_duration_seconds_bucket{le="0.25",method="GET",'
         'route="/api/v1/users/me",status="200"}' in text

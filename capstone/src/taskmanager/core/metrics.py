@@ -25,6 +25,13 @@ from starlette.types import Scope
 router = APIRouter(tags=["operations"])
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 UNMATCHED_ROUTE = "unmatched"  # unknown paths share one label: no unbounded cardinality
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def method_of(scope: Scope) -> str:
+    """The request method, or `OTHER`: a client must not be able to invent label values."""
+    method = str(scope["method"])
+    return method if method in KNOWN_METHODS else "OTHER"
 
 
 def route_of(scope: Scope) -> str:
@@ -82,7 +89,7 @@ class Metrics:
         self.registry.register(PoolCollector(app_state))
 
     def observe(self, scope: Scope, status: int, seconds: float) -> None:
-        labels = {"method": scope["method"], "route": route_of(scope), "status": str(status)}
+        labels = {"method": method_of(scope), "route": route_of(scope), "status": str(status)}
         self.requests.labels(**labels).inc()
         self.latency.labels(**labels).observe(seconds)
 
