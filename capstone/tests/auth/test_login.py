@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
+from taskmanager.core.embedded_db import to_libpq_url
 
 from tests.conftest import PASSWORD, ApiUser, http_client, log_in
 
@@ -121,4 +123,25 @@ async def test_a_successful_login_forgets_the_accounts_failures(
             await log_in(elsewhere, user.email, "Wrong-Password-1")
         response = await log_in(elsewhere, user.email, PASSWORD)
 
+    assert response.status_code == 200
+
+
+async def test_failures_older_than_the_window_no_longer_count_and_are_pruned(
+    client: httpx.AsyncClient, user: ApiUser, database_url: str
+) -> None:
+    for _ in range(5):
+        await log_in(client, user.email, "Wrong-Password-1")
+    connection = await asyncpg.connect(to_libpq_url(database_url))
+    try:  # as if the window had passed
+        await connection.execute(
+            "UPDATE login_failures SET failed_at = failed_at - interval '1 hour'"
+        )
+        await log_in(client, "someone-else@example.com", "Wrong-Password-1")  # prunes
+        remaining = await connection.fetchval("SELECT count(*) FROM login_failures")
+    finally:
+        await connection.close()
+
+    response = await log_in(client, user.email, PASSWORD)
+
+    assert remaining == 2  # the new failure's account and address rows only
     assert response.status_code == 200

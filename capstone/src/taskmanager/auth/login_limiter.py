@@ -58,10 +58,10 @@ class LoginLimiter:
 
     async def record_failure(self, keys: list[str]) -> None:
         now = utc_now()
+        # Prune every expired failure, not just these keys': guesses at many emails would
+        # otherwise leave rows behind forever. The table holds one window's failures at most.
         await self.session.execute(
-            delete(LoginFailure).where(
-                LoginFailure.key.in_(keys), LoginFailure.failed_at <= now - self.window
-            )
+            delete(LoginFailure).where(LoginFailure.failed_at <= now - self.window)
         )
         self.session.add_all([LoginFailure(key=key, failed_at=now) for key in keys])
 
