@@ -45,11 +45,23 @@ def test_development_secrets_are_random_per_process() -> None:
     assert first.jwt_secret.get_secret_value() != second.jwt_secret.get_secret_value()
 
 
+def test_a_blank_secret_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    # docker-compose passes `JWT_SECRET=` when .env does not set it.
+    monkeypatch.setenv("JWT_SECRET", "  ")
+
+    settings = Settings(_env_file=None)
+
+    assert len(settings.jwt_secret.get_secret_value().encode()) >= 32
+    assert "jwt_secret" not in settings.model_fields_set
+
+
 @pytest.mark.parametrize(
-    "secret", [None, "short", "change-me"], ids=["missing", "short", "placeholder"]
+    "secret",
+    [None, "", "short", "change-me"],
+    ids=["missing", "blank", "short", "placeholder"],
 )
 def test_production_refuses_a_missing_or_weak_secret(secret: str | None) -> None:
-    values = {"environment": "production"} | ({"jwt_secret": secret} if secret else {})
+    values = {"environment": "production"} | ({} if secret is None else {"jwt_secret": secret})
 
     with pytest.raises(ValidationError, match="JWT_SECRET"):
         Settings.model_validate(values)

@@ -148,6 +148,27 @@ def test_sigterm_stops_the_app_well_within_the_grace_period(stack: ComposeStack)
     assert elapsed < STOP_GRACE_SECONDS / 2
 
 
+def test_plain_docker_compose_up_serves_a_development_stack_without_any_env_file(
+    engine: None,
+) -> None:
+    # The course's checklist: the application starts with one `docker-compose up`. Only the
+    # host port and the image tag are chosen here, so parallel runs never collide.
+    variables = {"APP_PORT": "0", "TASKMANAGER_IMAGE": IMAGE}
+    with compose_stack(CAPSTONE, variables, prefix="taskmanager-plain") as running:
+        running.compose("up", "--detach", "--build")
+        api = wait_until_serving(running)
+
+        docs = httpx.get(f"{api}/docs")
+        registered = httpx.post(
+            f"{api}/api/v1/auth/register",
+            json={"email": "plain@example.com", "password": PASSWORD},
+        )
+
+    assert docs.status_code == 200
+    assert "swagger-ui" in docs.text
+    assert registered.status_code == 201, registered.text
+
+
 def test_the_dockerfile_passes_the_section_4_7_lint() -> None:
     assert lint((CAPSTONE / "Dockerfile").read_text(encoding="utf-8")) == []
 

@@ -82,6 +82,17 @@ class Settings(BaseSettings):
             raise ValueError("must be a postgresql+asyncpg:// (or postgresql://) URL")
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_secret_is_unset(cls, data: object) -> object:
+        # docker-compose hands the container `JWT_SECRET=` when .env sets none: a blank secret is
+        # no secret (development then makes a random one; production refuses to start).
+        if isinstance(data, dict):
+            secret = data.get("jwt_secret")
+            if isinstance(secret, str) and not secret.strip():
+                return {key: value for key, value in data.items() if key != "jwt_secret"}
+        return data
+
     @model_validator(mode="after")
     def _production_needs_a_real_secret(self) -> Self:
         if self.environment is not Environment.PRODUCTION:
