@@ -19,7 +19,12 @@ def _reject_nul(value: str) -> str:
 
 
 def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    # 0001-01-01T00:00+01:00 is a valid timestamp whose UTC form falls before year 1: converting
+    # it raises OverflowError, which Pydantic would let through as a 500.
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("timestamp out of range") from None
 
 
 Text = Annotated[str, AfterValidator(_reject_nul)]

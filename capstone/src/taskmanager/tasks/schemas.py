@@ -11,8 +11,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    ValidatorFunctionWrapHandler,
-    WrapValidator,
     field_validator,
 )
 
@@ -23,16 +21,7 @@ MAX_TAGS = 20
 MAX_TAG_LENGTH = 32
 
 
-def _within_calendar(value: object, handler: ValidatorFunctionWrapHandler) -> object:
-    # 0001-01-01T00:00+01:00 is a valid timestamp whose UTC form falls before year 1:
-    # converting it raises OverflowError, which Pydantic would let through as a 500.
-    try:
-        return handler(value)
-    except OverflowError:
-        raise ValueError("timestamp out of range") from None
-
-
-Timestamp = Annotated[UtcDatetime, WrapValidator(_within_calendar)]
+Timestamp = UtcDatetime
 """A timestamp with an offset, normalised to UTC; out-of-range instants are a 422."""
 TaskTitle = Annotated[TrimmedText, StringConstraints(min_length=1, max_length=200)]
 TaskDescription = Annotated[Text, StringConstraints(max_length=10_000)]
