@@ -1,4 +1,8 @@
-"""Dependency aliases for the application-wide services `create_app` puts on `app.state`."""
+"""Dependency aliases for the application-wide services `create_app` puts on `app.state`.
+
+Each is `async def` although it never awaits: FastAPI runs a plain `def` dependency in its thread
+pool, and that hand-off costs more than the lookup itself on every request.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +15,17 @@ from taskmanager.core.passwords import PasswordHasher
 from taskmanager.core.tokens import TokenCodec
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_password_hasher(request: Request) -> PasswordHasher:
+async def get_password_hasher(request: Request) -> PasswordHasher:
     hasher: PasswordHasher = request.app.state.password_hasher
     return hasher
 
 
-def get_token_codec(request: Request) -> TokenCodec:
+async def get_token_codec(request: Request) -> TokenCodec:
     codec: TokenCodec = request.app.state.token_codec
     return codec
 

@@ -92,9 +92,11 @@ CursorQuery = Annotated[
 ]
 
 
-def page_params(
+async def page_params(
     request: Request, limit: LimitQuery = DEFAULT_LIMIT, cursor: CursorQuery = None
 ) -> PageParams:
+    # `async def` although nothing is awaited: a plain `def` dependency would run in the
+    # thread pool, a hand-off that costs more than decoding the cursor.
     secret = cursor_secret(request)
     position = decode_cursor(cursor, secret) if cursor else None
     return PageParams(limit=limit, position=position, secret=secret)
