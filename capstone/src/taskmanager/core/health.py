@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from taskmanager.core.database import get_database
+from taskmanager.core.database import database_of
 from taskmanager.core.errors import DATABASE_OUTAGE_ERRORS
 
 router = APIRouter(prefix="/health", tags=["operations"])
@@ -40,7 +40,7 @@ async def live() -> dict[str, str]:
 async def ready(request: Request) -> JSONResponse:
     try:
         async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
-            async with get_database(request).engine.connect() as connection:
+            async with database_of(request).engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
     except DATABASE_OUTAGE_ERRORS as error:
         logger.warning("readiness: database unavailable: %s", type(error).__name__)
