@@ -89,7 +89,8 @@ async def explain(session: AsyncSession, owner: uuid.UUID, filters: TaskFilters,
     # task compares with a typed NULL, which SQLAlchemy warns about but PostgreSQL handles.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SAWarning)
-        statement = page_statement(owner, filters, PAGE, position).compile(
+        page = page_statement(owner, filters, PAGE, position)
+        statement = page.statement.params(page.values).compile(
             dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}
         )
     plan = (await session.execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {statement}"))).scalars()

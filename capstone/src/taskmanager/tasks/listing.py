@@ -6,6 +6,7 @@ Each sort key orders by an expression that has a matching `(owner_id, expression
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,12 +16,13 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     DateTime,
+    Integer,
     Row,
     Select,
     and_,
+    bindparam,
     cast,
     func,
-    literal,
     literal_column,
     not_,
     or_,
@@ -93,52 +95,127 @@ def escape_like(text: str) -> str:
 
 
 def filter_conditions(filters: TaskFilters) -> list[ColumnElement[bool]]:
+    """`filters` as SQL conditions with their values bound (for one-off queries)."""
+    values = _filter_values(filters)
+    shape = _Shape.of(filters, has_position=False)
+    return [condition.params(values) for condition in _conditions(shape)]
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a list's statement depends on, as opposed to the values it binds."""
+
+    sort: TaskSort
+    statuses: bool
+    priorities: bool
+    tags: bool
+    text: bool
+    due_before: bool
+    due_after: bool
+    overdue: bool | None
+    has_position: bool
+
+    @classmethod
+    def of(cls, filters: TaskFilters, *, has_position: bool) -> _Shape:
+        return cls(
+            sort=filters.sort,
+            statuses=bool(filters.statuses),
+            priorities=bool(filters.priorities),
+            tags=bool(filters.tags),
+            text=bool(filters.text),
+            due_before=filters.due_before is not None,
+            due_after=filters.due_after is not None,
+            overdue=filters.overdue,
+            has_position=has_position,
+        )
+
+
+def _conditions(shape: _Shape) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
-    if filters.statuses:
-        conditions.append(Task.status.in_(sorted(filters.statuses)))
-    if filters.priorities:
-        conditions.append(Task.priority.in_(sorted(filters.priorities)))
-    if filters.tags:
-        conditions.append(Task.tags.overlap(sorted(filters.tags)))
-    if filters.text:
-        pattern = "%" + escape_like(filters.text) + "%"
+    if shape.statuses:
+        conditions.append(Task.status.in_(bindparam("statuses", expanding=True)))
+    if shape.priorities:
+        conditions.append(Task.priority.in_(bindparam("priorities", expanding=True)))
+    if shape.tags:
+        conditions.append(Task.tags.overlap(bindparam("tags", type_=Task.tags.type)))
+    if shape.text:
+        pattern = bindparam("pattern", type_=Task.title.type)
         conditions.append(
             or_(
-                Task.title.ilike(pattern, escape="\\"),
-                Task.description.ilike(pattern, escape="\\"),
+                Task.title.ilike(pattern, escape="\\"), Task.description.ilike(pattern, escape="\\")
             )
         )
-    if filters.due_before is not None:
-        conditions.append(Task.due_at < filters.due_before)
-    if filters.due_after is not None:
-        conditions.append(Task.due_at > filters.due_after)
-    if filters.overdue is not None:
+    if shape.due_before:
+        conditions.append(Task.due_at < bindparam("due_before"))
+    if shape.due_after:
+        conditions.append(Task.due_at > bindparam("due_after"))
+    if shape.overdue is not None:
         overdue = and_(Task.due_at < func.now(), Task.status != TaskStatus.DONE)
         # Not overdue: no due date, due later, or done (`not_` alone would drop the nulls).
-        conditions.append(overdue if filters.overdue else not_(func.coalesce(overdue, False)))
+        conditions.append(overdue if shape.overdue else not_(func.coalesce(overdue, False)))
     return conditions
 
 
-def page_statement(
-    owner_id: uuid.UUID, filters: TaskFilters, limit: int, position: dict[str, Any] | None
-) -> Select[Any]:
-    """The owner's tasks matching `filters` after `position`, one more than `limit`."""
-    sort = filters.sort
+@functools.lru_cache(maxsize=1024)
+def _statement_of(shape: _Shape) -> Select[Any]:
+    """The statement of every list of this shape, its values left as bound parameters.
+
+    Built once per shape: SQLAlchemy then reuses the statement's cache key and compiled SQL,
+    where a statement built per request costs ~0.3 ms of CPU here to build and hash.
+    """
+    sort = shape.sort
     column = SORT_COLUMNS[sort.key]
     ordered = sort_expression(sort, column)
-    statement = select(*TASK_COLUMNS).where(Task.owner_id == owner_id, *filter_conditions(filters))
-    if position is not None:
-        value, last_id = _read_position(position, filters)
+    statement = select(*TASK_COLUMNS).where(
+        Task.owner_id == bindparam("owner_id"), *_conditions(shape)
+    )
+    if shape.has_position:
         after = tuple_(ordered, Task.id)
         bound = tuple_(
-            sort_expression(sort, literal(value, column.type)), literal(last_id, Task.id.type)
+            sort_expression(sort, bindparam("cursor_value", type_=column.type)),
+            bindparam("cursor_id", type_=Task.id.type),
         )
         statement = statement.where(after < bound if sort.descending else after > bound)
     if sort.descending:
         statement = statement.order_by(ordered.desc(), Task.id.desc())
     else:
         statement = statement.order_by(ordered.asc(), Task.id.asc())
-    return statement.limit(limit + 1)
+    return statement.limit(bindparam("limit", type_=Integer))
+
+
+@dataclass(frozen=True)
+class PageStatement:
+    statement: Select[Any]
+    values: dict[str, Any]
+    """The bound parameters' values: `statement.params(values)` has them inline."""
+
+
+def page_statement(
+    owner_id: uuid.UUID, filters: TaskFilters, limit: int, position: dict[str, Any] | None
+) -> PageStatement:
+    """The owner's tasks matching `filters` after `position`, one more than `limit`."""
+    values = _filter_values(filters) | {"owner_id": owner_id, "limit": limit + 1}
+    if position is not None:
+        values["cursor_value"], values["cursor_id"] = _read_position(position, filters)
+    shape = _Shape.of(filters, has_position=position is not None)
+    return PageStatement(_statement_of(shape), values)
+
+
+def _filter_values(filters: TaskFilters) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if filters.statuses:
+        values["statuses"] = sorted(filters.statuses)
+    if filters.priorities:
+        values["priorities"] = sorted(filters.priorities)
+    if filters.tags:
+        values["tags"] = sorted(filters.tags)
+    if filters.text:
+        values["pattern"] = "%" + escape_like(filters.text) + "%"
+    if filters.due_before is not None:
+        values["due_before"] = filters.due_before
+    if filters.due_after is not None:
+        values["due_after"] = filters.due_after
+    return values
 
 
 @dataclass(frozen=True)
@@ -159,7 +236,8 @@ async def fetch_page(
     # A Core statement on the session's connection (same transaction): the ORM's execute path
     # has nothing to add for plain rows and costs ~0.2 ms of CPU per page here.
     connection = await session.connection()
-    rows = (await connection.execute(page_statement(owner_id, filters, limit, position))).all()
+    page = page_statement(owner_id, filters, limit, position)
+    rows = (await connection.execute(page.statement, page.values)).all()
     if len(rows) <= limit:
         return TaskPage(rows, None)
     last = rows[limit - 1]
