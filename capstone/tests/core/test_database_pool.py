@@ -7,9 +7,10 @@ import asyncio
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from taskmanager.core import database
 from taskmanager.core.database import create_engine
 
-from tests.conftest import make_settings
+from tests.conftest import execute_statements, make_settings
 
 pytestmark = pytest.mark.task("4.8.2")
 
@@ -42,3 +43,23 @@ async def test_a_returned_connection_goes_to_the_request_waiting_longest(
         await engine.dispose()
 
     assert served == ["waiter", "returner"]
+
+
+async def test_a_connection_left_idle_and_broken_meanwhile_is_replaced_before_use(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = create_engine(make_settings(database_url, db_pool_size=1), database_url)
+    try:
+        async with engine.connect() as connection:
+            backend = await connection.scalar(text("SELECT pg_backend_pid()"))
+        # PostgreSQL ends that session while it sits in the pool (as a restart would).
+        await execute_statements(database_url, f"SELECT pg_terminate_backend({backend})")
+        # Every returned connection now counts as idle long enough to be pinged first.
+        monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)
+
+        async with engine.connect() as connection:
+            replacement = await connection.scalar(text("SELECT pg_backend_pid()"))
+    finally:
+        await engine.dispose()
+
+    assert replacement != backend
