@@ -49,6 +49,14 @@ async def database_is_reachable(pool: asyncpg.Pool, settings: DatabaseSettings) 
         async with asyncio.timeout(settings.health_timeout):
             async with pool.acquire() as connection:
                 await connection.fetchval("SELECT 1")
-    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+    except (
+        OSError,
+        TimeoutError,
+        asyncpg.PostgresError,
+        asyncpg.InterfaceError,
+        # A connection the server cut while it sat idle in the pool can fail its next query
+        # with "cannot switch to state ...; another operation is in progress".
+        asyncpg.InternalClientError,
+    ):
         return False
     return True
