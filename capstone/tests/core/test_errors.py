@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -94,6 +95,24 @@ async def test_an_unexpected_error_is_a_500_problem_with_a_request_id(
     assert_problem(response, 500, "internal_error")
     assert "secret internals" not in response.text
     assert response.headers["x-request-id"] == "trace-42"
+
+
+async def test_a_connection_cut_mid_protocol_is_a_503_not_a_500(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    # What asyncpg raises, untranslated by SQLAlchemy, when the server cut an idle connection.
+    async def cut() -> None:
+        raise asyncpg.InternalClientError(
+            "cannot switch to state 11; another operation (2) is in progress"
+        )
+
+    app.add_api_route("/test-only/cut", cut)
+
+    response = await client.get("/test-only/cut")
+
+    assert_problem(response, 503, "database_unavailable")
+    assert int(response.headers["retry-after"]) >= 1
+    assert "another operation" not in response.text
 
 
 async def test_a_well_formed_request_id_is_echoed(client: httpx.AsyncClient) -> None:

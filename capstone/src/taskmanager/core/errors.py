@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, cast
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -230,6 +231,10 @@ DATABASE_OUTAGE_ERRORS: tuple[type[Exception], ...] = (
     sa_exc.InterfaceError,
     sa_exc.TimeoutError,
     sa_exc.DBAPIError,
+    # SQLAlchemy does not translate this one: a pooled connection the server cut while it sat
+    # idle can fail its next query with "cannot switch to state ...; another operation is in
+    # progress" instead of a connection error.
+    asyncpg.InternalClientError,
     ConnectionError,
     TimeoutError,
     OSError,
