@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,6 +32,40 @@ async def test_an_empty_list(client: httpx.AsyncClient, user: ApiUser) -> None:
 
     assert response.status_code == 200
     assert response.json() == {"items": [], "next_cursor": None}
+
+
+async def test_list_items_are_byte_for_byte_the_tasks_as_read_one_by_one(
+    client: httpx.AsyncClient, user: ApiUser
+) -> None:
+    # The list is written straight from database rows; the item route goes through `TaskRead`.
+    plain = await create_task(client, user, title="plain")
+    full = await create_task(
+        client,
+        user,
+        title="  every field  ",
+        description="with a description",
+        priority="urgent",
+        due_at="2031-02-03T04:05:06.789+02:00",
+        tags=["Work", "home"],
+    )
+    done = await client.patch(
+        f"{TASKS}/{plain['id']}", json={"status": "done"}, headers=user.headers
+    )
+    assert done.status_code == 200
+
+    listed = await client.get(TASKS, headers=user.headers)
+
+    one_by_one = [
+        (await client.get(f"{TASKS}/{task_id}", headers=user.headers)).json()
+        for task_id in (full["id"], plain["id"])
+    ]
+    assert listed.json() == {"items": one_by_one, "next_cursor": None}
+    assert listed.text == (
+        '{"items":['
+        + ",".join(json.dumps(task, separators=(",", ":")) for task in one_by_one)
+        + '],"next_cursor":null}'
+    )
+    assert listed.headers["content-type"] == "application/json"
 
 
 async def test_default_order_is_newest_first(client: httpx.AsyncClient, user: ApiUser) -> None:

@@ -19,18 +19,36 @@ pytestmark = pytest.mark.task("4.8.2")
 
 @contextmanager
 def recorded_statements(app: FastAPI) -> Iterator[list[str]]:
-    """Every SQL statement the application sends while the block runs."""
+    """Every SQL statement the application sends while the block runs.
+
+    Through SQLAlchemy (its cursor events) and straight on the driver (asyncpg's query logger on
+    each connection the pool hands out: the hot-path reads of `taskmanager.core.driver`).
+    """
     engine = app.state.database.engine.sync_engine
     statements: list[str] = []
 
     def record(*args: Any) -> None:
         statements.append(args[2])
 
+    def record_driver(query: Any) -> None:
+        statements.append(query.query)
+
+    def log_driver(dbapi_connection: Any, *_: Any) -> None:
+        dbapi_connection.driver_connection.add_query_logger(record_driver)
+
+    def stop_logging_driver(dbapi_connection: Any, *_: Any) -> None:
+        if dbapi_connection is not None:
+            dbapi_connection.driver_connection.remove_query_logger(record_driver)
+
     event.listen(engine, "before_cursor_execute", record)
+    event.listen(engine.pool, "checkout", log_driver)
+    event.listen(engine.pool, "checkin", stop_logging_driver)
     try:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+        event.remove(engine.pool, "checkout", log_driver)
+        event.remove(engine.pool, "checkin", stop_logging_driver)
 
 
 async def test_a_page_of_100_tasks_with_tags_is_one_task_statement(

@@ -6,16 +6,16 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
 
-from taskmanager.auth.dependencies import CurrentUser
+from taskmanager.auth.dependencies import CurrentUser, CurrentUserId
 from taskmanager.core.database import SessionDep
-from taskmanager.core.pagination import Page, PageDep
+from taskmanager.core.pagination import Page, page_response
 from taskmanager.tasks import service
 from taskmanager.tasks.dependencies import (
     IfMatchHeader,
     IfNoneMatchHeader,
     LockedOwnedTask,
     OwnedTask,
-    TaskFiltersDep,
+    TaskListRequestDep,
 )
 from taskmanager.tasks.etags import etag, matches, require_current_version
 from taskmanager.tasks.listing import fetch_page
@@ -54,15 +54,19 @@ async def create_task(
     return TaskRead.model_validate(task)
 
 
-@router.get("", summary="List your tasks (filtered, sorted, paged)", responses=INVALID)
+@router.get(
+    "",
+    response_model=Page[TaskRead],
+    summary="List your tasks (filtered, sorted, paged)",
+    responses=INVALID,
+)
 async def list_tasks(
-    user: CurrentUser, session: SessionDep, filters: TaskFiltersDep, page: PageDep
-) -> Page[TaskRead]:
-    result = await fetch_page(session, user.id, filters, page.limit, page.position)
-    return Page[TaskRead](
-        items=[TaskRead.model_validate(row) for row in result.tasks],
-        next_cursor=page.next_cursor(result.next_position) if result.next_position else None,
-    )
+    user_id: CurrentUserId, session: SessionDep, query: TaskListRequestDep
+) -> Response:
+    page = query.page
+    result = await fetch_page(session, user_id, query.filters, page.limit, page.position)
+    next_cursor = page.next_cursor(result.next_position) if result.next_position else None
+    return page_response(result.tasks, next_cursor)
 
 
 @router.get("/stats", summary="Counts of your tasks by status and priority, and overdue")
