@@ -21,6 +21,7 @@ import asyncpg
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SAWarning
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from taskmanager.core.driver import driver_connection
 from taskmanager.core.embedded_db import embedded_postgres, to_libpq_url
 from taskmanager.core.migrate import upgrade
 from taskmanager.tasks.filters import TaskFilters, TaskSort
@@ -84,7 +85,9 @@ async def explain(session: AsyncSession, owner: uuid.UUID, filters: TaskFilters,
             select(func.count()).where(Task.owner_id == owner, *filter_conditions(filters))
         )
         skipped = max(1, int((matching or 0) * DEEP_FRACTION))
-        position = (await fetch_page(session, owner, filters, skipped, None)).next_position
+        position = (
+            await fetch_page(await driver_connection(session), owner, filters, skipped, None)
+        ).next_position
     # Rendered with its values inline so EXPLAIN can run it; the due-date cursor of an undated
     # task compares with a typed NULL, which SQLAlchemy warns about but PostgreSQL handles.
     with warnings.catch_warnings():

@@ -7,11 +7,19 @@ import uuid
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import Integer, bindparam, literal_column, select
+from sqlalchemy import Integer, bindparam, literal_column, select, text
 from taskmanager.core.driver import DriverQuery, driver_connection
+from taskmanager.main import create_app
 from taskmanager.users.models import Role, User
 
-from tests.conftest import ApiUser
+from tests.conftest import (
+    PASSWORD,
+    ApiUser,
+    execute_statements,
+    http_client,
+    log_in,
+    make_settings,
+)
 
 pytestmark = pytest.mark.task("4.8.2")
 
@@ -63,3 +71,26 @@ async def test_the_driver_returns_what_sqlalchemy_returns(app: FastAPI, user: Ap
     assert tuple(row.values()) == tuple(expected)
     assert row["email"] == user.email
     assert missing is None
+
+
+async def test_a_connection_dropped_under_a_driver_read_is_a_503_and_is_replaced(
+    database_url: str,
+) -> None:
+    # One pooled connection, used a moment ago, so nothing pings it before the next request.
+    app = create_app(make_settings(database_url, db_pool_size=1, db_max_overflow=0))
+    async with app.router.lifespan_context(app), http_client(app) as client:
+        email = "dropped@example.com"
+        await client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD})
+        token = (await log_in(client, email, PASSWORD)).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        assert (await client.get("/api/v1/tasks", headers=headers)).status_code == 200
+        async with app.state.database.engine.connect() as connection:
+            backend = await connection.scalar(text("SELECT pg_backend_pid()"))
+        await execute_statements(database_url, f"SELECT pg_terminate_backend({backend})")
+
+        dropped = await client.get("/api/v1/tasks", headers=headers)
+        after = await client.get("/api/v1/tasks", headers=headers)
+
+    assert dropped.status_code == 503
+    assert dropped.json()["code"] == "database_unavailable"
+    assert after.status_code == 200  # the dead connection was not handed out again

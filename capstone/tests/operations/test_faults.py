@@ -100,9 +100,12 @@ async def test_database_outage_is_503_with_retry_after_and_recovers_by_itself(
         token = (await log_in(client, "outage@example.com", PASSWORD)).json()["access_token"]
         user = ApiUser("", "outage@example.com", PASSWORD, token, "")
         assert (await client.get("/api/v1/users/me", headers=user.headers)).status_code == 200
+        assert (await client.get("/api/v1/tasks", headers=user.headers)).status_code == 200
 
         await asyncio.to_thread(server.cleanup)  # PostgreSQL stops
 
+        # The list reads on the driver (`core.driver`), the profile through the ORM.
+        tasks, tasks_elapsed = await timed(client.get("/api/v1/tasks", headers=user.headers))
         me, me_elapsed = await timed(client.get("/api/v1/users/me", headers=user.headers))
         register, register_elapsed = await timed(
             client.post(
@@ -111,6 +114,8 @@ async def test_database_outage_is_503_with_retry_after_and_recovers_by_itself(
         )
         ready = await client.get("/health/ready")
         live = await client.get("/health/live")
+        assert_unavailable(tasks, tasks_elapsed)
+        assert tasks.json()["code"] == "database_unavailable"
         assert_unavailable(me, me_elapsed)
         assert me.json()["code"] == "database_unavailable"
         assert_unavailable(register, register_elapsed)
@@ -123,4 +128,6 @@ async def test_database_outage_is_503_with_retry_after_and_recovers_by_itself(
         assert (await wait_until_ready(client)).status_code == 200
         again = await client.get("/api/v1/users/me", headers=user.headers)
         assert again.status_code == 200
+        listed = [await client.get("/api/v1/tasks", headers=user.headers) for _ in range(3)]
+        assert [response.status_code for response in listed] == [200, 200, 200]
         assert again.json()["email"] == "outage@example.com"

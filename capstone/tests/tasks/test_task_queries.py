@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -17,8 +18,8 @@ from tests.tasks.helpers import TASKS, create_task
 pytestmark = pytest.mark.task("4.8.2")
 
 
-@contextmanager
-def recorded_statements(app: FastAPI) -> Iterator[list[str]]:
+@asynccontextmanager
+async def recorded_statements(app: FastAPI) -> AsyncIterator[list[str]]:
     """Every SQL statement the application sends while the block runs.
 
     Through SQLAlchemy (its cursor events) and straight on the driver (asyncpg's query logger on
@@ -45,6 +46,7 @@ def recorded_statements(app: FastAPI) -> Iterator[list[str]]:
     event.listen(engine.pool, "checkin", stop_logging_driver)
     try:
         yield statements
+        await asyncio.sleep(0)  # asyncpg calls its query loggers soon after, not at once
     finally:
         event.remove(engine, "before_cursor_execute", record)
         event.remove(engine.pool, "checkout", log_driver)
@@ -57,9 +59,9 @@ async def test_a_page_of_100_tasks_with_tags_is_one_task_statement(
     for number in range(100):
         await create_task(client, user, title=f"t{number}", tags=[f"tag{number}", "common"])
 
-    with recorded_statements(app) as one_task:
+    async with recorded_statements(app) as one_task:
         small = await client.get(TASKS, params={"limit": 1}, headers=user.headers)
-    with recorded_statements(app) as hundred_tasks:
+    async with recorded_statements(app) as hundred_tasks:
         full = await client.get(TASKS, params={"limit": 100}, headers=user.headers)
 
     assert len(small.json()["items"]) == 1
@@ -74,7 +76,7 @@ async def test_stats_are_one_statement(
 ) -> None:
     await create_task(client, user)
 
-    with recorded_statements(app) as statements:
+    async with recorded_statements(app) as statements:
         response = await client.get(f"{TASKS}/stats", headers=user.headers)
 
     assert response.status_code == 200

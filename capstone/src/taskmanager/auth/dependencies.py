@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, select
 from taskmanager.auth.models import LoginSession
 from taskmanager.core.database import SessionDep, utc_now
 from taskmanager.core.dependencies import TokenCodecDep
-from taskmanager.core.driver import DriverQuery, driver_connection
+from taskmanager.core.driver import DriverConnection, DriverQuery
 from taskmanager.core.errors import ForbiddenError, UnauthorizedError
 from taskmanager.core.tokens import InvalidTokenError, TokenClaims, TokenType
 from taskmanager.users.models import User
@@ -80,15 +80,14 @@ async def get_current_user(
 
 async def get_current_user_id(
     request: Request,
-    session: SessionDep,
+    connection: DriverConnection,
     codec: TokenCodecDep,
     token: Annotated[str | None, Depends(bearer_token)],
 ) -> uuid.UUID:
-    """`get_current_user`'s check for routes that need only who is calling (tasks, comments)."""
+    """`get_current_user`'s check on the driver, for reads that need only who is calling."""
     claims = _claims(codec, token)
     row = await CURRENT_USER_ID.fetchrow(
-        await driver_connection(session),
-        {"user_id": claims.user_id, "session_id": claims.session_id, "now": utc_now()},
+        connection, {"user_id": claims.user_id, "session_id": claims.session_id, "now": utc_now()}
     )
     if row is None:
         raise UnauthorizedError(INVALID_TOKEN)

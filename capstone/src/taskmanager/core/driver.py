@@ -15,17 +15,30 @@ asyncpg `Record`s (mapping access by column name), with enums as plain strings.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
+from fastapi import Depends, Request
 from sqlalchemy import ClauseElement
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.util import greenlet_spawn
 
+from taskmanager.core.database import database_of
+
+# What asyncpg raises when the connection itself failed (rather than the statement): dropped by the
+# server, cut mid-protocol, or refused while the database shuts down or starts.
+CONNECTION_ERRORS: tuple[type[Exception], ...] = (
+    OSError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+)
 _DIALECT: Dialect = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
 
 
@@ -68,6 +81,31 @@ class DriverQuery:
     ) -> asyncpg.Record | None:
         row: asyncpg.Record | None = await connection.fetchrow(self.sql, *self.arguments(values))
         return row
+
+
+async def get_driver_connection(request: Request) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled connection's asyncpg connection for a read-only request, without a session.
+
+    Checked out and returned through the engine's pool like any other (its fair queue, timeout
+    and idle ping apply); a connection the database dropped meanwhile is invalidated on the way
+    back, so the pool opens a new one rather than handing the dead one to the next request.
+    """
+    pooled = await database_of(request).engine.raw_connection()
+    driver: asyncpg.Connection = pooled.driver_connection
+    broken = False
+    try:
+        yield driver
+    except CONNECTION_ERRORS:
+        broken = True
+        raise
+    finally:
+        # Both may await (closing, the reset on return): SQLAlchemy runs them in its greenlet.
+        if broken or driver.is_closed():
+            await greenlet_spawn(pooled.invalidate)
+        await greenlet_spawn(pooled.close)
+
+
+DriverConnection = Annotated[asyncpg.Connection, Depends(get_driver_connection)]
 
 
 async def driver_connection(session: AsyncSession) -> asyncpg.Connection:

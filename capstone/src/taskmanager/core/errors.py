@@ -11,12 +11,13 @@ from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, cast
 
-import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from taskmanager.core.driver import CONNECTION_ERRORS
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger(__name__)
@@ -231,10 +232,10 @@ DATABASE_OUTAGE_ERRORS: tuple[type[Exception], ...] = (
     sa_exc.InterfaceError,
     sa_exc.TimeoutError,
     sa_exc.DBAPIError,
-    # SQLAlchemy does not translate this one: a pooled connection the server cut while it sat
-    # idle can fail its next query with "cannot switch to state ...; another operation is in
-    # progress" instead of a connection error.
-    asyncpg.InternalClientError,
+    # Raised by asyncpg itself: on the driver's hot path (`core.driver`), and by a pooled
+    # connection the server cut while it sat idle ("cannot switch to state ...; another
+    # operation is in progress"), which SQLAlchemy does not translate.
+    *CONNECTION_ERRORS,
     ConnectionError,
     TimeoutError,
     OSError,

@@ -32,9 +32,8 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from taskmanager.core.driver import DriverQuery, driver_connection
+from taskmanager.core.driver import DriverQuery
 from taskmanager.core.errors import ValidationProblemError
 from taskmanager.tasks.filters import TaskFilters, TaskSort
 from taskmanager.tasks.models import Task, TaskPriority, TaskStatus
@@ -250,15 +249,15 @@ class TaskPage:
 
 
 async def fetch_page(
-    session: AsyncSession,
+    connection: asyncpg.Connection,
     owner_id: uuid.UUID,
     filters: TaskFilters,
     limit: int,
     position: dict[str, Any] | None,
 ) -> TaskPage:
-    # On the driver, under the session's connection (see `taskmanager.core.driver`).
+    # On the driver (see `taskmanager.core.driver`).
     page = page_statement(owner_id, filters, limit, position)
-    rows = await page.query.fetch(await driver_connection(session), page.values)
+    rows = await page.query.fetch(connection, page.values)
     if len(rows) <= limit:
         return TaskPage(rows, None)
     last = rows[limit - 1]

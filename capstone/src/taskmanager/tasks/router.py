@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from taskmanager.auth.dependencies import CurrentUser, CurrentUserId
 from taskmanager.core.database import SessionDep
+from taskmanager.core.driver import DriverConnection
 from taskmanager.core.pagination import Page, page_response
 from taskmanager.tasks import service
 from taskmanager.tasks.dependencies import (
@@ -61,10 +62,10 @@ async def create_task(
     responses=INVALID,
 )
 async def list_tasks(
-    user_id: CurrentUserId, session: SessionDep, query: TaskListRequestDep
+    user_id: CurrentUserId, connection: DriverConnection, query: TaskListRequestDep
 ) -> Response:
     page = query.page
-    result = await fetch_page(session, user_id, query.filters, page.limit, page.position)
+    result = await fetch_page(connection, user_id, query.filters, page.limit, page.position)
     next_cursor = page.next_cursor(result.next_position) if result.next_position else None
     return page_response(result.tasks, next_cursor)
 
