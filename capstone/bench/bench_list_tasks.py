@@ -5,7 +5,8 @@
 Starts an embedded PostgreSQL, migrates it, serves the API with `taskmanager serve` (one worker,
 pinned to CPU 0 with `taskset`), registers a user and seeds tasks with tags, then runs Debian's
 `wrk` pinned to CPU 1 against 127.0.0.1 at 32, 128 and 256 connections and prints requests/s,
-latency percentiles and errors. Installs `wrk` with apt-get when it is missing (root only).
+latency percentiles and errors. PostgreSQL shares CPU 1 with wrk: the server's core serves only
+the API. Installs `wrk` with apt-get when it is missing (root only).
 """
 
 from __future__ import annotations
@@ -150,6 +151,33 @@ async def seed_tasks(database_url: str, owner_id: str, count: int) -> None:
         await connection.close()
 
 
+def pin_postgres(data_dir: Path, cpu: str) -> None:
+    """Move PostgreSQL onto the load generator's core, so the server's core runs nothing else.
+
+    Backends forked later inherit the postmaster's affinity; its helpers already running (the
+    checkpointer, WAL writer, ...) are moved one by one.
+    """
+    postmaster = int((data_dir / "postmaster.pid").read_text().split()[0])
+    helpers = [
+        int(stat.parent.name)
+        for stat in Path("/proc").glob("[0-9]*/stat")
+        if _parent_pid(stat) == postmaster
+    ]
+    for pid in (postmaster, *helpers):
+        subprocess.run(  # noqa: S603
+            ["taskset", "-a", "-p", "-c", cpu, str(pid)],  # noqa: S607
+            check=True,
+            capture_output=True,
+        )
+
+
+def _parent_pid(stat: Path) -> int | None:
+    try:
+        return int(stat.read_text().rpartition(")")[2].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None  # the process ended meanwhile
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (Linux `/proc/<pid>/stat`)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
@@ -244,6 +272,7 @@ def main() -> int:
         tempfile.TemporaryDirectory(prefix="taskmanager-bench-") as folder,
         embedded_postgres(Path(folder) / "pgdata") as database_url,
     ):
+        pin_postgres(Path(folder) / "pgdata", LOAD_CPU)
         upgrade(database_url)
         with running_server(database_url, free_port()) as (base_url, server_pid):
             owner_id, token = log_in(base_url)
