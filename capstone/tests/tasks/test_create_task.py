@@ -121,6 +121,9 @@ INVALID_BODIES: list[tuple[dict[str, Any], str]] = [
     ({"title": "ok", "due_at": "tomorrow"}, "due_at"),
     ({"title": "ok", "due_at": "2030-01-01T00:00:00"}, "due_at"),
     ({"title": "ok", "due_at": "0001-01-01T00:00:00+01:00"}, "due_at"),
+    # The driver would store these two as -infinity and infinity:
+    ({"title": "ok", "due_at": "0001-01-01T00:00:00Z"}, "due_at"),
+    ({"title": "ok", "due_at": "9999-12-31T23:59:59.999999Z"}, "due_at"),
     ({"title": "ok", "tags": "work"}, "tags"),
     ({"title": "ok", "tags": [""]}, "tags"),
     ({"title": "ok", "tags": ["  "]}, "tags"),

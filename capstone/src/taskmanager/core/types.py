@@ -18,13 +18,21 @@ def _reject_nul(value: str) -> str:
     return value
 
 
+# asyncpg stores exactly these two instants as PostgreSQL's -infinity and infinity, and reads
+# those back as naive datetimes: a due date of 9999-12-31T23:59:59.999999Z would not survive.
+_INFINITIES = (datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
+
+
 def _to_utc(value: datetime) -> datetime:
     # 0001-01-01T00:00+01:00 is a valid timestamp whose UTC form falls before year 1: converting
     # it raises OverflowError, which Pydantic would let through as a 500.
     try:
-        return value.astimezone(UTC)
+        utc = value.astimezone(UTC)
     except OverflowError:
         raise ValueError("timestamp out of range") from None
+    if utc in _INFINITIES:
+        raise ValueError("timestamp out of range")
+    return utc
 
 
 Text = Annotated[str, AfterValidator(_reject_nul)]
