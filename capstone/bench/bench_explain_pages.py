@@ -14,16 +14,16 @@ import asyncio
 import tempfile
 import time
 import uuid
-import warnings
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
-from sqlalchemy import func, select, text
-from sqlalchemy.exc import SAWarning
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from taskmanager.core.driver import driver_connection
 from taskmanager.core.embedded_db import embedded_postgres, to_libpq_url
 from taskmanager.core.migrate import upgrade
+from taskmanager.core.tokens import TokenClaims
 from taskmanager.tasks.filters import TaskFilters, TaskSort
 from taskmanager.tasks.listing import fetch_page, filter_conditions, page_statement
 from taskmanager.tasks.models import Task, TaskStatus
@@ -61,8 +61,10 @@ FROM generate_series(1, $2) AS n
 """
 
 
-async def seed(database_url: str, counts: dict[uuid.UUID, int]) -> None:
-    """Users with that many tasks each, then fresh planner statistics."""
+async def seed(database_url: str, counts: dict[uuid.UUID, int]) -> dict[uuid.UUID, TokenClaims]:
+    """Users with that many tasks each and a login session, then fresh planner statistics;
+    returns each user's access token claims."""
+    claims = {}
     connection = await asyncpg.connect(to_libpq_url(database_url))
     try:
         for owner, count in counts.items():
@@ -72,33 +74,41 @@ async def seed(database_url: str, counts: dict[uuid.UUID, int]) -> None:
                 owner,
                 f"{owner.hex}@example.com",
             )
+            session_id = uuid.uuid4()
+            await connection.execute(
+                "INSERT INTO login_sessions (id, user_id, refresh_token_hash, created_at,"
+                " expires_at) VALUES ($1, $2, 'not-a-hash', now(), now() + interval '1 day')",
+                session_id,
+                owner,
+            )
+            expires = datetime.now(UTC) + timedelta(hours=1)
+            claims[owner] = TokenClaims(owner, session_id, uuid.uuid4(), expires)
             await connection.execute(SEED, owner, count)
         await connection.execute("VACUUM ANALYZE tasks")
     finally:
         await connection.close()
+    return claims
 
 
-async def explain(session: AsyncSession, owner: uuid.UUID, filters: TaskFilters, deep: bool) -> str:
+async def explain(
+    session: AsyncSession, caller: TokenClaims, filters: TaskFilters, deep: bool
+) -> str:
+    connection = await driver_connection(session)
     position = None
     if deep:
         matching = await session.scalar(
-            select(func.count()).where(Task.owner_id == owner, *filter_conditions(filters))
+            select(func.count()).where(Task.owner_id == caller.user_id, *filter_conditions(filters))
         )
         skipped = max(1, int((matching or 0) * DEEP_FRACTION))
-        position = (
-            await fetch_page(await driver_connection(session), owner, filters, skipped, None)
-        ).next_position
-    # Rendered with its values inline so EXPLAIN can run it; the due-date cursor of an undated
-    # task compares with a typed NULL, which SQLAlchemy warns about but PostgreSQL handles.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SAWarning)
-        page = page_statement(owner, filters, PAGE, position)
-        statement = page.statement.params(page.values).compile(
-            dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}
-        )
-    plan = (await session.execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {statement}"))).scalars()
-    lines = list(plan)
-    scans = (line.strip() for line in lines if "Scan" in line and "->" in line)
+        position = (await fetch_page(connection, caller, filters, skipped, None)).next_position
+    # The very SQL and values the API sends to the driver.
+    page = page_statement(caller, filters, PAGE, position)
+    plan = await connection.fetch(
+        f"EXPLAIN (ANALYZE, BUFFERS) {page.query.sql}", *page.query.arguments(page.values)
+    )
+    lines = [row[0] for row in plan]
+    # The tasks' scan, not the caller's session check (an InitPlan of two index lookups).
+    scans = (line.strip() for line in lines if "Scan" in line and " on tasks" in line)
     index = next(scans, lines[1].strip())
     timing = next(line for line in lines if line.startswith("Execution Time"))
     plan_node = index.removeprefix("->").split("  (cost")[0].strip()
@@ -108,14 +118,14 @@ async def explain(session: AsyncSession, owner: uuid.UUID, filters: TaskFilters,
 async def run(database_url: str, count: int) -> None:
     owner, other = uuid.uuid4(), uuid.uuid4()
     started = time.perf_counter()
-    await seed(database_url, {owner: count, other: OTHER_USERS_TASKS})
+    claims = await seed(database_url, {owner: count, other: OTHER_USERS_TASKS})
     print(f"seeded {count} + {OTHER_USERS_TASKS} tasks in {time.perf_counter() - started:.0f} s")
     print(f"\n{'list':30} {'page':5} {'time':>10}  plan")
     engine = create_async_engine(database_url)
     async with AsyncSession(engine) as session:
         for label, filters in LISTS.items():
             for deep in (False, True):
-                line = await explain(session, owner, filters, deep)
+                line = await explain(session, claims[owner], filters, deep)
                 print(f"{label:30} {'deep' if deep else 'first':5} {line}")
     await engine.dispose()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -37,7 +36,7 @@ async def test_an_empty_list(client: httpx.AsyncClient, user: ApiUser) -> None:
 async def test_list_items_are_byte_for_byte_the_tasks_as_read_one_by_one(
     client: httpx.AsyncClient, user: ApiUser
 ) -> None:
-    # The list is written straight from database rows; the item route goes through `TaskRead`.
+    # The list's items are JSON written by PostgreSQL; the item route's go through `TaskRead`.
     plain = await create_task(client, user, title="plain")
     full = await create_task(
         client,
@@ -48,6 +47,14 @@ async def test_list_items_are_byte_for_byte_the_tasks_as_read_one_by_one(
         due_at="2031-02-03T04:05:06.789+02:00",
         tags=["Work", "home"],
     )
+    awkward = await create_task(
+        client,
+        user,
+        title='"quoted" back\\slash \x01\x1f\x7f \u2028 é 😀 </script>',
+        description="line\nbreak\ttab\r",
+        due_at="0001-01-01T00:00:01Z",  # whole seconds: no fraction, like pydantic
+    )
+    latest = await create_task(client, user, title="latest", due_at="9999-12-31T23:59:59.999998Z")
     done = await client.patch(
         f"{TASKS}/{plain['id']}", json={"status": "done"}, headers=user.headers
     )
@@ -56,14 +63,17 @@ async def test_list_items_are_byte_for_byte_the_tasks_as_read_one_by_one(
     listed = await client.get(TASKS, headers=user.headers)
 
     one_by_one = [
-        (await client.get(f"{TASKS}/{task_id}", headers=user.headers)).json()
-        for task_id in (full["id"], plain["id"])
+        await client.get(f"{TASKS}/{task['id']}", headers=user.headers)
+        for task in (latest, awkward, full, plain)
     ]
-    assert listed.json() == {"items": one_by_one, "next_cursor": None}
-    assert listed.text == (
-        '{"items":['
-        + ",".join(json.dumps(task, separators=(",", ":")) for task in one_by_one)
-        + '],"next_cursor":null}'
+    page = listed.json()
+    assert page["next_cursor"] is None
+    assert len(page["items"]) == len(one_by_one)
+    for listed_item, item in zip(page["items"], one_by_one, strict=True):
+        for field, value in item.json().items():
+            assert listed_item[field] == value, field
+    assert listed.content == (
+        b'{"items":[' + b",".join(item.content for item in one_by_one) + b'],"next_cursor":null}'
     )
     assert listed.headers["content-type"] == "application/json"
 
@@ -224,3 +234,20 @@ async def test_each_bad_query_value_is_422(client: httpx.AsyncClient, user: ApiU
 
         problem = assert_problem(response, 422, "validation_error")
         assert [error["loc"][:2] for error in problem["errors"]] == [["query", *params]], params
+
+
+@pytest.mark.parametrize("has_tasks", [True, False], ids=["with tasks", "without tasks"])
+async def test_the_list_is_401_once_the_login_session_ends(
+    client: httpx.AsyncClient, user: ApiUser, has_tasks: bool
+) -> None:
+    # The page's statement checks the session itself; an empty page checks it on its own.
+    if has_tasks:
+        await create_task(client, user)
+    assert (await client.get(TASKS, headers=user.headers)).status_code == 200
+
+    logout = await client.post("/api/v1/auth/logout", json={"refresh_token": user.refresh_token})
+    response = await client.get(TASKS, headers=user.headers)
+
+    assert logout.status_code == 204
+    assert_problem(response, 401, "token_invalid")
+    assert response.headers["www-authenticate"] == "Bearer"

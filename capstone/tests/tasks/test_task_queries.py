@@ -81,3 +81,24 @@ async def test_stats_are_one_statement(
 
     assert response.status_code == 200
     assert sum("FROM tasks" in statement for statement in statements) == 1
+
+
+async def test_a_page_is_one_statement_that_also_checks_the_session(
+    app: FastAPI, client: httpx.AsyncClient, user: ApiUser, other_user: ApiUser
+) -> None:
+    await create_task(client, user)
+
+    async with recorded_statements(app) as page:
+        listed = await client.get(TASKS, headers=user.headers)
+    async with recorded_statements(app) as empty_page:
+        empty = await client.get(TASKS, headers=other_user.headers)
+
+    assert len(listed.json()["items"]) == 1
+    assert empty.json()["items"] == []
+    assert len(page) == 1
+    assert "FROM tasks" in page[0]
+    assert "login_sessions" in page[0]
+    # No rows: "no tasks" or "no session"? Only the session check on its own can tell.
+    assert len(empty_page) == 2
+    assert "FROM tasks" not in empty_page[1]
+    assert "login_sessions" in empty_page[1]

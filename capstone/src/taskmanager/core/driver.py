@@ -16,11 +16,11 @@ asyncpg `Record`s (mapping access by column name), with enums as plain strings.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
 import asyncpg
-from fastapi import Depends, Request
 from sqlalchemy import ClauseElement
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.engine import Dialect
@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.util import greenlet_spawn
 
-from taskmanager.core.database import database_of
+from taskmanager.core.database import Database
 
 # What asyncpg raises when the connection itself failed (rather than the statement): dropped by the
 # server, cut mid-protocol, or refused while the database shuts down or starts.
@@ -65,10 +65,12 @@ class DriverQuery:
         return cls(str(compiled), tuple(compiled.positiontup or ()), constants)
 
     def arguments(self, values: Mapping[str, Any]) -> list[Any]:
-        missing = [name for name in self.names if name not in values and name not in self.constants]
-        if missing:
-            raise KeyError(f"no value for the bound parameters {missing}")
-        return [values[name] if name in values else self.constants[name] for name in self.names]
+        try:
+            return [values[name] if name in values else self.constants[name] for name in self.names]
+        except KeyError:
+            known = {**self.constants, **values}
+            missing = [name for name in self.names if name not in known]
+            raise KeyError(f"no value for the bound parameters {missing}") from None
 
     async def fetch(
         self, connection: asyncpg.Connection, values: Mapping[str, Any]
@@ -83,14 +85,17 @@ class DriverQuery:
         return row
 
 
-async def get_driver_connection(request: Request) -> AsyncIterator[asyncpg.Connection]:
+@asynccontextmanager
+async def pooled_connection(database: Database) -> AsyncIterator[asyncpg.Connection]:
     """A pooled connection's asyncpg connection for a read-only request, without a session.
 
     Checked out and returned through the engine's pool like any other (its fair queue, timeout
     and idle ping apply); a connection the database dropped meanwhile is invalidated on the way
     back, so the pool opens a new one rather than handing the dead one to the next request.
+    Used inside the endpoint rather than as a generator dependency: FastAPI wraps each of those
+    in an exit stack and a shielded cancel scope, ~0.15 ms of CPU a request here.
     """
-    pooled = await database_of(request).engine.raw_connection()
+    pooled = await database.engine.raw_connection()
     driver: asyncpg.Connection = pooled.driver_connection
     broken = False
     try:
@@ -103,9 +108,6 @@ async def get_driver_connection(request: Request) -> AsyncIterator[asyncpg.Conne
         if broken or driver.is_closed():
             await greenlet_spawn(pooled.invalidate)
         await greenlet_spawn(pooled.close)
-
-
-DriverConnection = Annotated[asyncpg.Connection, Depends(get_driver_connection)]
 
 
 async def driver_connection(session: AsyncSession) -> asyncpg.Connection:

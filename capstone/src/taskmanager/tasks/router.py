@@ -6,16 +6,18 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
 
-from taskmanager.auth.dependencies import CurrentUser, CurrentUserId
-from taskmanager.core.database import SessionDep
-from taskmanager.core.driver import DriverConnection
+from taskmanager.auth.dependencies import AccessClaims, CurrentUser, identify
+from taskmanager.core.database import SessionDep, database_of
+from taskmanager.core.driver import pooled_connection
 from taskmanager.core.pagination import Page, page_response
+from taskmanager.core.query import query_parameters
 from taskmanager.tasks import service
 from taskmanager.tasks.dependencies import (
     IfMatchHeader,
     IfNoneMatchHeader,
     LockedOwnedTask,
     OwnedTask,
+    TaskListQuery,
     TaskListRequestDep,
 )
 from taskmanager.tasks.etags import etag, matches, require_current_version
@@ -60,12 +62,15 @@ async def create_task(
     response_model=Page[TaskRead],
     summary="List your tasks (filtered, sorted, paged)",
     responses=INVALID,
+    openapi_extra={"parameters": query_parameters(TaskListQuery)},
 )
-async def list_tasks(
-    user_id: CurrentUserId, connection: DriverConnection, query: TaskListRequestDep
-) -> Response:
+async def list_tasks(request: Request, caller: AccessClaims, query: TaskListRequestDep) -> Response:
+    # The hottest route: one pooled connection, one statement that also checks the caller's
+    # session (see `taskmanager.tasks.listing`), rows turned into JSON as they are.
     page = query.page
-    result = await fetch_page(connection, user_id, query.filters, page.limit, page.position)
+    async with pooled_connection(database_of(request)) as connection:
+        result = await fetch_page(connection, caller, query.filters, page.limit, page.position)
+    identify(request, caller)
     next_cursor = page.next_cursor(result.next_position) if result.next_position else None
     return page_response(result.tasks, next_cursor)
 
