@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -45,6 +46,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         await hasher.warm_up()
         await ensure_first_admin(settings, database, hasher)
+        # Everything built so far (modules, the app, its routes and schemas) lives as long as the
+        # process: moved out of the collector's reach, a full collection under load no longer
+        # walks those objects too, which shortens the pauses that make up the latency tail.
+        gc.freeze()
         yield
     finally:
         hasher.close()

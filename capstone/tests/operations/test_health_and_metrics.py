@@ -62,7 +62,7 @@ async def test_metrics_show_the_database_pool(client: httpx.AsyncClient, user: A
 
     text = (await client.get("/metrics")).text
 
-    assert "db_pool_size 10.0" in text
+    assert "db_pool_size 32.0" in text
     assert "db_pool_checked_out 0.0" in text
     assert "db_pool_checked_in" in text
     assert "db_pool_overflow" in text

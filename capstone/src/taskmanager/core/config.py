@@ -45,8 +45,12 @@ class Settings(BaseSettings):
     first_admin_password: SecretStr | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=1_073_741_824)
 
-    db_pool_size: int = Field(default=10, ge=1, le=200)
-    db_max_overflow: int = Field(default=5, ge=0, le=200)
+    # Sized for the concurrency one worker serves: a request that queues for a connection costs
+    # the event loop more than the wait (measured at 32 clients: 15 connections 1.3 ms of CPU a
+    # request and p99 750 ms, 32 connections 1.1 ms and p99 50 ms). Per worker process: workers
+    # x (size + overflow) must stay under PostgreSQL's max_connections (100 by default).
+    db_pool_size: int = Field(default=32, ge=1, le=200)
+    db_max_overflow: int = Field(default=8, ge=0, le=200)
     db_pool_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
     db_connect_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
     db_statement_timeout_seconds: float = Field(default=5.0, gt=0, le=600)
