@@ -87,11 +87,20 @@ class Metrics:
             registry=self.registry,
         )
         self.registry.register(PoolCollector(app_state))
+        # Each label combination's counter and histogram, looked up once: `labels()` takes a
+        # lock and validates the names on every call. Bounded: methods x routes x statuses.
+        self._series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
     def observe(self, scope: Scope, status: int, seconds: float) -> None:
-        labels = {"method": method_of(scope), "route": route_of(scope), "status": str(status)}
-        self.requests.labels(**labels).inc()
-        self.latency.labels(**labels).observe(seconds)
+        key = (method_of(scope), route_of(scope), status)
+        series = self._series.get(key)
+        if series is None:
+            labels = {"method": key[0], "route": key[1], "status": str(status)}
+            series = self.requests.labels(**labels), self.latency.labels(**labels)
+            self._series[key] = series
+        requests, latency = series
+        requests.inc()
+        latency.observe(seconds)
 
 
 @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)

@@ -110,9 +110,12 @@ class RequestContextMiddleware:
 
 def _log_request(scope: Scope, request_id: str, status: int, seconds: float) -> None:
     # Built from the scope only: headers (tokens) and bodies (passwords) never reach the log.
+    level = logging.ERROR if status >= 500 else logging.INFO
+    if not request_logger.isEnabledFor(level):  # LOG_LEVEL=WARNING: skip building the record
+        return
     client = scope.get("client")
     request_logger.log(
-        logging.ERROR if status >= 500 else logging.INFO,
+        level,
         "%s %s %s",
         scope["method"],
         route_of(scope),

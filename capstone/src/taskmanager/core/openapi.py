@@ -126,6 +126,7 @@ def install_openapi(app: FastAPI) -> None:
                     version=app.version,
                     description=app.description,
                     routes=app.routes,
+                    tags=app.openapi_tags,
                 )
             )
         return app.openapi_schema
