@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, Enum, ForeignKey, Integer, String, Text, text
+from sqlalchemy import DateTime, Enum, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -33,11 +33,42 @@ def _enum_values(enum: type[StrEnum]) -> list[str]:
 
 
 class Task(Base):
-    """A task; its indexes (one keyset index per sort key, GIN for tags, trigram for `q`) are
-    expression indexes kept in migration 0002, with the check that `completed_at` is set
-    exactly when `status` is done."""
+    """A task; `completed_at` is set exactly when `status` is done (a check in migration 0002)."""
 
     __tablename__ = "tasks"
+    # As migration 0002 creates them (the drift test compares the two): one (owner_id, sort
+    # expression, id) index per sort key of the list, GIN for tags, trigram GIN for `q`.
+    __table_args__ = (
+        Index("ix_tasks_owner_created_at", "owner_id", "created_at", "id"),
+        Index("ix_tasks_owner_updated_at", "owner_id", "updated_at", "id"),
+        Index(
+            "ix_tasks_owner_due_at_asc",
+            "owner_id",
+            text("coalesce(due_at, 'infinity'::timestamptz)"),
+            "id",
+        ),
+        Index(
+            "ix_tasks_owner_due_at_desc",
+            "owner_id",
+            text("coalesce(due_at, '-infinity'::timestamptz)"),
+            "id",
+        ),
+        Index("ix_tasks_owner_priority", "owner_id", "priority", "id"),
+        Index("ix_tasks_owner_title", "owner_id", text('(lower(title) COLLATE "C")'), "id"),
+        Index("ix_tasks_tags", "tags", postgresql_using="gin"),
+        Index(
+            "ix_tasks_title_trgm",
+            "title",
+            postgresql_using="gin",
+            postgresql_ops={"title": "gin_trgm_ops"},
+        ),
+        Index(
+            "ix_tasks_description_trgm",
+            "description",
+            postgresql_using="gin",
+            postgresql_ops={"description": "gin_trgm_ops"},
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
