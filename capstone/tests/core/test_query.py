@@ -25,6 +25,7 @@ class Sample(BaseModel):
     size: int = Field(default=1, ge=1, le=10, examples=[2])
     name: str | None = None
     shade: Colour = Colour.RED
+    maybe: list[int] | None = None
     required: str
 
 
@@ -34,10 +35,11 @@ def request_with(query: str) -> Request:
 
 def test_repeated_parameters_fill_a_list_field_and_the_others_take_the_last_value() -> None:
     sample = read_query(
-        request_with("colour=red&colour=blue&size=2&size=3&unknown=x&required=yes"), Sample
+        request_with("colour=red&colour=blue&size=2&size=3&maybe=4&maybe=5&unknown=x&required=y"),
+        Sample,
     )
 
-    assert sample == Sample(colour=[Colour.RED, Colour.BLUE], size=3, required="yes")
+    assert sample == Sample(colour=[Colour.RED, Colour.BLUE], size=3, maybe=[4, 5], required="y")
 
 
 def test_missing_parameters_take_their_defaults() -> None:
@@ -46,15 +48,21 @@ def test_missing_parameters_take_their_defaults() -> None:
 
 def test_each_invalid_parameter_is_located_under_query() -> None:
     with pytest.raises(RequestValidationError) as raised:
-        read_query(request_with("colour=red&colour=green&size=11"), Sample)
+        read_query(request_with("colour=red&colour=green&size=11&maybe=1&maybe=x"), Sample)
 
     errors = raised.value.errors()
     assert [error["loc"] for error in errors] == [
         ("query", "colour", 1),
         ("query", "size"),
+        ("query", "maybe", 1),
         ("query", "required"),
     ]
-    assert [error["type"] for error in errors] == ["enum", "less_than_equal", "missing"]
+    assert [error["type"] for error in errors] == [
+        "enum",
+        "less_than_equal",
+        "int_parsing",
+        "missing",
+    ]
 
 
 async def test_the_errors_are_the_ones_fastapi_gives_for_the_same_model() -> None:
@@ -64,7 +72,7 @@ async def test_the_errors_are_the_ones_fastapi_gives_for_the_same_model() -> Non
     async def by_fastapi(query: Annotated[Sample, Query()]) -> None:
         raise AssertionError("not reached")
 
-    query = "colour=green&size=0&name=n"
+    query = "colour=green&size=0&name=n&maybe=1&maybe=two"
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         response = await client.get(f"/fastapi?{query}")

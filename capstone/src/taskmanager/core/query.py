@@ -10,7 +10,8 @@ fields, the last value for the others, unknown parameters ignored, errors locate
 from __future__ import annotations
 
 import functools
-from typing import Any, TypeVar, get_origin
+from types import UnionType
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -19,11 +20,19 @@ from pydantic import BaseModel, ValidationError
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
+def _is_list(annotation: Any) -> bool:
+    """`list[X]`, or a union with one (`list[X] | None`)."""
+    origin = get_origin(annotation)
+    if origin in (Union, UnionType):
+        return any(_is_list(member) for member in get_args(annotation))
+    return origin is list
+
+
 @functools.cache
 def _fields(model: type[BaseModel]) -> tuple[tuple[str, bool], ...]:
     """Each field's query name and whether it repeats (a list field)."""
     return tuple(
-        (field.alias or name, get_origin(field.annotation) is list)
+        (field.alias or name, _is_list(field.annotation))
         for name, field in model.model_fields.items()
     )
 
