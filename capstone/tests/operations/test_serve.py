@@ -234,3 +234,26 @@ async def test_several_workers_share_one_development_secret(
             statuses.append(me.status_code)
 
     assert statuses == [200] * 12
+
+
+def test_the_served_app_collects_garbage_less_often(database_url: str) -> None:
+    # In a process of its own: the collector's settings are the whole process's.
+    code = (
+        "import gc, json\n"
+        "from taskmanager.main import GC_THRESHOLDS, create_served_app\n"
+        "defaults = gc.get_threshold()\n"
+        "create_served_app()\n"
+        "print(json.dumps([defaults, gc.get_threshold(), GC_THRESHOLDS, gc.get_freeze_count()]))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=command_env(database_url),
+        capture_output=True,
+        text=True,
+        timeout=STARTUP_DEADLINE_SECONDS,
+        check=True,
+    )
+
+    defaults, tuned, wanted, frozen = json.loads(result.stdout)
+    assert tuned == wanted != defaults
+    assert frozen > 1000  # the modules, the app and its routes
