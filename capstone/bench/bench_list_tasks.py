@@ -5,14 +5,17 @@
 Starts an embedded PostgreSQL, migrates it, serves the API with `taskmanager serve` (one worker,
 pinned to CPU 0 with `taskset`), registers a user and seeds tasks with tags, then runs Debian's
 `wrk` pinned to CPU 1 against 127.0.0.1 at 32, 128 and 256 connections and prints requests/s,
-latency percentiles and errors. PostgreSQL shares CPU 1 with wrk: the server's core serves only
-the API. Installs `wrk` with apt-get when it is missing (root only).
+latency percentiles, errors, the server's CPU time per request and the share of its core the
+hypervisor took meanwhile ("steal": on a shared virtual machine the neighbours' load shows
+there). PostgreSQL shares CPU 1 with wrk: the server's core serves only the API. Installs `wrk`
+with apt-get when it is missing (root only).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import os
 import re
 import shutil
@@ -50,6 +53,9 @@ class LoadResult:
     """Socket errors (connect, read, write, timeout) plus non-2xx responses."""
     server_cpu_ms: float
     """CPU time the server process spent per request: what one dedicated core would allow."""
+    steal_percent: float = 0.0
+    """Share of the server's core the hypervisor gave to other machines meanwhile (a virtual
+    machine's "steal" time): above a few percent, the run measured the neighbours too."""
 
 
 def ensure_wrk() -> str:
@@ -184,6 +190,16 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_ticks(cpu: str) -> tuple[int, int]:
+    """All and stolen clock ticks of one CPU so far (`/proc/stat`; 0 stolen if not reported)."""
+    for line in Path("/proc/stat").read_text().splitlines():
+        name, *counts = line.split()
+        if name == f"cpu{cpu}":
+            ticks = [int(count) for count in counts]
+            return sum(ticks), ticks[7] if len(ticks) > 7 else 0
+    raise ValueError(f"no cpu{cpu} in /proc/stat")
+
+
 def run_wrk(
     wrk: str, url: str, token: str, *, connections: int, seconds: int, server_pid: int
 ) -> LoadResult:
@@ -193,10 +209,14 @@ def run_wrk(
         "-H", f"Authorization: Bearer {token}", url,
     ]  # fmt: skip
     cpu_before = cpu_seconds(server_pid)
+    ticks_before, stolen_before = cpu_ticks(SERVER_CPU)
     output = subprocess.run(  # noqa: S603
         command, check=True, capture_output=True, text=True, timeout=seconds + 60
     ).stdout
-    return parse_wrk(output, connections, cpu_seconds(server_pid) - cpu_before)
+    result = parse_wrk(output, connections, cpu_seconds(server_pid) - cpu_before)
+    ticks, stolen = cpu_ticks(SERVER_CPU)
+    steal = 100 * (stolen - stolen_before) / max(1, ticks - ticks_before)
+    return dataclasses.replace(result, steal_percent=steal)
 
 
 def _milliseconds(value: str, unit: str) -> float:
@@ -232,12 +252,15 @@ def parse_wrk(output: str, connections: int, server_cpu_seconds: float) -> LoadR
 
 
 def report(results: list[LoadResult]) -> bool:
-    print("\nconnections  requests  requests/s  p50 ms  p99 ms  errors  server CPU ms/request")
+    print(
+        "\nconnections  requests  requests/s  p50 ms  p99 ms  errors  server CPU ms/request"
+        "  steal %"
+    )
     for result in results:
         print(
             f"{result.connections:>11}  {result.requests:>8}  {result.requests_per_second:>10.0f}"
             f"  {result.p50_ms:>6.1f}  {result.p99_ms:>6.1f}  {result.errors:>6}"
-            f"  {result.server_cpu_ms:>21.2f}"
+            f"  {result.server_cpu_ms:>21.2f}  {result.steal_percent:>7.1f}"
         )
     at_32 = next(result for result in results if result.connections == 32)
     checks = {
@@ -305,14 +328,14 @@ def main() -> int:
 
 def compare_floors(wrk: str, base_url: str, token: str, seconds: int, server_pid: int) -> None:
     """The same load on a route with no database (liveness) and on the auth path alone."""
-    print("\nroute (32 connections)   requests/s  p99 ms  errors  server CPU ms/request")
+    print("\nroute (32 connections)   requests/s  p99 ms  errors  server CPU ms/request  steal %")
     for path in ("/health/live", "/api/v1/users/me", "/api/v1/tasks?limit=20"):
         result = run_wrk(
             wrk, base_url + path, token, connections=32, seconds=seconds, server_pid=server_pid
         )
         print(
             f"{path:<24} {result.requests_per_second:>10.0f}  {result.p99_ms:>6.1f}"
-            f"  {result.errors:>6}  {result.server_cpu_ms:>21.2f}"
+            f"  {result.errors:>6}  {result.server_cpu_ms:>21.2f}  {result.steal_percent:>7.1f}"
         )
 
 
