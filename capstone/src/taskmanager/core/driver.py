@@ -4,9 +4,8 @@ The statements are still written with SQLAlchemy (one source of truth for table 
 names) and the connection still comes from the engine's pool (its fairness, timeouts and the
 idle ping), but the query itself runs on the asyncpg connection underneath. Measured on the
 benchmark machine, SQLAlchemy's execution and result processing cost ~0.55 ms of CPU for a page
-of 20 tasks and asyncpg alone ~0.35 ms; on the two queries every `GET /tasks` makes (the caller's
-session, the page) that is most of the gap to the throughput goal. Only reads that run on every
-request take this path; everything else keeps the ORM.
+of 20 tasks and asyncpg alone ~0.35 ms, on a route whose whole budget is ~1.25 ms. Only the
+hottest read (`GET /tasks`, one statement a page) takes this path; everything else keeps the ORM.
 
 Bound values are passed to asyncpg as they are: the statements here bind only UUIDs, text,
 `StrEnum` members (text to asyncpg), datetimes, integers and lists of those. Rows come back as
