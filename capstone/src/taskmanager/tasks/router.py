@@ -66,7 +66,7 @@ async def create_task(
 )
 async def list_tasks(request: Request, caller: AccessClaims, query: TaskListRequestDep) -> Response:
     # The hottest route: one pooled connection, one statement that also checks the caller's
-    # session (see `taskmanager.tasks.listing`), rows turned into JSON as they are.
+    # session (see `taskmanager.tasks.listing`), each task as the JSON PostgreSQL wrote.
     page = query.page
     async with pooled_connection(database_of(request)) as connection:
         result = await fetch_page(connection, caller, query.filters, page.limit, page.position)
