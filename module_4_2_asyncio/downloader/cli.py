@@ -1,4 +1,7 @@
-"""Command line: download N pages with each strategy and compare the wall times."""
+"""Task 4.2.1, going further: download N pages with each of four strategies, compare wall times.
+
+uv run --group section-4-2 python -m module_4_2_asyncio.downloader.cli
+"""
 
 from __future__ import annotations
 
@@ -47,7 +50,7 @@ def _rate(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m module_4_2_asyncio.downloader",
+        prog="python -m module_4_2_asyncio.downloader.cli",
         description=(
             "Download the same pages sequentially, concurrently (asyncio), with a blocking call "
             "inside async def (the classic mistake) and with a thread pool; compare wall times. "
@@ -153,3 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(source)
         print(render_table(reports))
     return EXIT_SOME_PAGES_FAILED if any(report.failed for report in reports) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

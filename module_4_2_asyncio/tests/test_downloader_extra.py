@@ -1,4 +1,4 @@
-"""Task 4.2.1: the downloader's strategies against a real local HTTP server."""
+"""Task 4.2.1, going further: the four strategies, retries, checksums and the full CLI."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from module_4_2_asyncio.downloader.harness import ProgressBar, run_strategies
 from module_4_2_asyncio.downloader.page_server import PageServer, PageServerConfig
 from module_4_2_asyncio.downloader.strategies import STRATEGIES, DownloadOptions
 
-pytestmark = pytest.mark.task("4.2.1")
+pytestmark = pytest.mark.task("4.2.1", level="extra")
 
 NO_WAIT = Backoff(base=0, cap=0)
 
