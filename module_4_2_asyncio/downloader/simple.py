@@ -12,7 +12,7 @@ import argparse
 import asyncio
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import aiohttp
@@ -36,8 +36,9 @@ class Comparison:
 
 async def fetch_page(session: aiohttp.ClientSession, url: str) -> bytes:
     """GET one page and return its body; raise ``aiohttp.ClientResponseError`` unless it is 2xx."""
-    # region 4.2.1 core: one GET with the session; raise_for_status(); return the body's bytes
-    #: tip: `async with session.get(url) as response:` then `await response.read()`
+    # region 4.2.1 core: GET the page, raise unless 2xx, return its body
+    #: tip: `async with session.get(url) as response:`, `response.raise_for_status()`,
+    #: then `return await response.read()`
     async with session.get(url) as response:
         response.raise_for_status()
         return await response.read()
@@ -46,32 +47,37 @@ async def fetch_page(session: aiohttp.ClientSession, url: str) -> bytes:
 
 async def download_sequentially(session: aiohttp.ClientSession, urls: Sequence[str]) -> list[bytes]:
     """Download the pages one after another: each ``await`` ends before the next request starts."""
-    # region 4.2.1 core: await fetch_page for each URL in turn; return the bodies in URL order
+    # region 4.2.1 core: await fetch_page for each URL in turn
     return [await fetch_page(session, url) for url in urls]
     # endregion 4.2.1
 
 
 async def download_concurrently(session: aiohttp.ClientSession, urls: Sequence[str]) -> list[bytes]:
     """Download all the pages at once: every request is in flight before the first answer."""
-    # region 4.2.1 core: asyncio.gather over one fetch_page coroutine per URL; bodies in URL order
+    # region 4.2.1 core: asyncio.gather over one fetch_page per URL
     #: tip: gather keeps the order of its arguments, whatever order the answers arrive in
     return list(await asyncio.gather(*(fetch_page(session, url) for url in urls)))
     # endregion 4.2.1
 
 
-async def compare(urls: Sequence[str]) -> Comparison:
+async def compare(
+    urls: Sequence[str], clock: Callable[[], float] = time.perf_counter
+) -> Comparison:
     """Download ``urls`` sequentially, then concurrently, with one ``ClientSession``; time each run.
+
+    ``clock`` reads the time in seconds; the default, ``time.perf_counter``, is the one for that.
 
     Raises ``ValueError`` if the two runs did not bring the same pages.
     """
-    # region 4.2.1 core: open one aiohttp.ClientSession, time each download with time.perf_counter()
+    # region 4.2.1 core: one ClientSession, time both downloads
+    #: tip: `started = clock()` before a run, `clock() - started` after it
     async with aiohttp.ClientSession() as session:
-        started = time.perf_counter()
+        started = clock()
         one_by_one = await download_sequentially(session, urls)
-        sequential_seconds = time.perf_counter() - started
-        started = time.perf_counter()
+        sequential_seconds = clock() - started
+        started = clock()
         all_at_once = await download_concurrently(session, urls)
-        concurrent_seconds = time.perf_counter() - started
+        concurrent_seconds = clock() - started
     if one_by_one != all_at_once:
         raise ValueError("the sequential and the concurrent runs brought different pages")
     return Comparison(len(urls), sequential_seconds, concurrent_seconds)

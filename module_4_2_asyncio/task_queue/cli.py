@@ -1,4 +1,7 @@
-"""Demo: simulated jobs through the queue, showing retries, time limits, priorities and cancel."""
+"""Demo of the production queue: retries, time limits, priorities and cancel on simulated jobs.
+
+uv run --group section-4-2 python -m module_4_2_asyncio.task_queue.cli
+"""
 
 from __future__ import annotations
 
@@ -72,7 +75,7 @@ async def demo(arguments: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m module_4_2_asyncio.task_queue",
+        prog="python -m module_4_2_asyncio.task_queue.cli",
         description="Run simulated I/O jobs through the task queue and print how each ended.",
     )
     parser.add_argument("--jobs", type=int, default=20, help="jobs to submit (default 20)")
@@ -91,3 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not arguments.time_limit > 0:
         parser.error("--time-limit must be positive")
     return asyncio.run(demo(arguments))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,4 +1,4 @@
-"""Task 4.2.2: the async task queue's contract, job by job."""
+"""Task 4.2.2, going further: the production queue's contract, job by job."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from module_4_2_asyncio.task_queue import (
     cli,
 )
 
-pytestmark = pytest.mark.task("4.2.2")
+pytestmark = pytest.mark.task("4.2.2", level="extra")
 
 NO_WAIT = Backoff(base=0, cap=0)
 
