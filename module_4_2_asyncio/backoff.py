@@ -28,16 +28,20 @@ class Backoff:
 
     def ceiling(self, attempt: int) -> float:
         """The longest wait before retry ``attempt``: the exponential curve, capped."""
+        # region 4.2.1 extra: base * factor ** (attempt - 1), capped
         if attempt < 1:
             raise ValueError(f"retry attempts count from 1, got {attempt}")
         # min() before the power would overflow for attempt ~1000 with factor 2.
         exponent = min(attempt - 1, 64)
         return min(self.cap, self.base * self.factor**exponent)
+        # endregion 4.2.1
 
     def delay(self, attempt: int, rng: random.Random | None = None) -> float:
         """The wait before retry ``attempt``, jittered when the policy says so."""
+        # region 4.2.1 extra: a uniform draw below the ceiling (full jitter)
         ceiling = self.ceiling(attempt)
         if not self.jitter:
             return ceiling
         # Jitter spreads retries; it is not a secret, so the non-cryptographic RNG is right.
         return (rng or random).uniform(0, ceiling)
+        # endregion 4.2.1

@@ -20,24 +20,29 @@ QUIT_GRACE_SECONDS = 5.0
 
 
 async def _print_incoming(reader: asyncio.StreamReader, output: TextIO) -> None:
+    # region 4.2.3 extra: print each line from the server
     while line := await reader.readline():
         output.write(line.decode("utf-8", errors="replace"))
         output.flush()
+    # endregion 4.2.3
 
 
 async def _send_typed(lines: AsyncIterator[bytes], writer: asyncio.StreamWriter) -> None:
+    # region 4.2.3 extra: send typed lines, then /quit
     async for line in lines:
         # Bytes pass through untouched: the server, not the client, judges what is valid.
         writer.write(line.rstrip(b"\r\n") + b"\n")
         await writer.drain()
     writer.write(b"/quit\n")
     await writer.drain()
+    # endregion 4.2.3
 
 
 async def run_client(
     host: str, port: int, lines: AsyncIterator[bytes], output: TextIO, *, nick: str | None = None
 ) -> int:
     """Chat until the server closes the connection; 0 then, 1 when it cannot be reached."""
+    # region 4.2.3 extra: connect; read and type at once; close
     try:
         reader, writer = await asyncio.open_connection(host, port)
     except OSError as failure:
@@ -60,6 +65,7 @@ async def run_client(
             await writer.wait_closed()
     output.write("* disconnected\n")
     return 0
+    # endregion 4.2.3
 
 
 async def keyboard_lines(stream: BinaryIO) -> AsyncIterator[bytes]:

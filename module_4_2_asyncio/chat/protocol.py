@@ -43,6 +43,7 @@ def error(text: str) -> bytes:
 
 def nickname_problem(nick: str) -> str | None:
     """Why ``nick`` cannot be a nickname, or None when it can."""
+    # region 4.2.3 extra: why a nickname is refused, or None
     if NICKNAME.fullmatch(nick):
         return None
     if not nick:
@@ -50,11 +51,14 @@ def nickname_problem(nick: str) -> str | None:
     if len(nick) > MAX_NICK_LENGTH:
         return f"a nickname has at most {MAX_NICK_LENGTH} characters"
     return "a nickname has only letters A-Z, digits, '_' and '-'"
+    # endregion 4.2.3
 
 
 def clean_text(text: str) -> str:
     """The text with control characters replaced, so it is safe to show on a terminal."""
+    # region 4.2.3 extra: replace control characters
     return CONTROL_CHARACTERS.sub("\N{REPLACEMENT CHARACTER}", text)
+    # endregion 4.2.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +70,14 @@ class Command:
 
 
 def parse(line: str) -> Command:
+    # region 4.2.3 extra: split a line into a command and its argument
     if not line.startswith("/"):
         return Command("", line)
     if line.startswith("//"):
         return Command("", line[1:])
     name, _, argument = line[1:].partition(" ")
     return Command(name.lower(), argument.strip())
+    # endregion 4.2.3
 
 
 async def read_line(reader: asyncio.StreamReader) -> bytes | None:
@@ -80,6 +86,7 @@ async def read_line(reader: asyncio.StreamReader) -> bytes | None:
     Raises ``LineTooLongError`` for a line over the reader's limit after discarding all of it.
     ``readline()`` would drop only the part it had buffered and return the rest as a new line.
     """
+    # region 4.2.3 extra: readuntil, discarding an over-long line whole
     try:
         line = await reader.readuntil(b"\n")
     except asyncio.IncompleteReadError as end:
@@ -90,9 +97,11 @@ async def read_line(reader: asyncio.StreamReader) -> bytes | None:
         await _discard_through_newline(reader, overrun.consumed)
         raise LineTooLongError(f"line longer than {MAX_LINE_BYTES} bytes") from None
     return line.rstrip(b"\n").removesuffix(b"\r")
+    # endregion 4.2.3
 
 
 async def _discard_through_newline(reader: asyncio.StreamReader, buffered: int) -> None:
+    # region 4.2.3 extra: skip to the end of the over-long line
     while True:
         await reader.readexactly(buffered)
         try:
@@ -103,3 +112,4 @@ async def _discard_through_newline(reader: asyncio.StreamReader, buffered: int) 
             return
         else:
             return
+    # endregion 4.2.3

@@ -78,14 +78,17 @@ class ChatServer:
         self._addressed: set[Client] = set()  # clients named as skip or only in them
 
     async def start(self) -> None:
+        # region 4.2.3 extra: asyncio.start_server with a line limit
         self._server = await asyncio.start_server(
             self._handle, self.host, self.port, limit=protocol.MAX_LINE_BYTES, backlog=1024
         )
         self.port = self._server.sockets[0].getsockname()[1]
         log.info("chat server listening on %s:%d", self.host, self.port)
+        # endregion 4.2.3
 
     async def shutdown(self, grace_period: float = 5.0) -> None:
         """Tell everyone, stop accepting, close every connection; abort what will not flush."""
+        # region 4.2.3 extra: notify, close, abort what will not flush
         if self._server is None or self._closing:
             return
         self._closing = True
@@ -111,6 +114,7 @@ class ChatServer:
             self.stats.writes,
             self.stats.slow_disconnects,
         )
+        # endregion 4.2.3
 
     @property
     def nicknames(self) -> list[str]:
@@ -133,14 +137,17 @@ class ChatServer:
         clients; the lines that pile up while the server is busy share one call instead, so the
         server gets cheaper per line the busier it is.
         """
+        # region 4.2.3 extra: batch lines until the loop iteration ends
         if not self._outgoing:
             asyncio.get_running_loop().call_soon(self._flush)
         self._outgoing.append(line)
         for client in (line.skip, line.only):
             if client is not None:
                 self._addressed.add(client)
+        # endregion 4.2.3
 
     def _flush(self) -> None:
+        # region 4.2.3 extra: one write per client for the batch
         outgoing, self._outgoing = self._outgoing, []
         addressed, self._addressed = self._addressed, set()
         if not outgoing:
@@ -165,6 +172,7 @@ class ChatServer:
             client.joined_at = 0
             if lines:
                 self._write(client, b"".join(lines), len(lines))
+        # endregion 4.2.3
 
     def _write(self, client: Client, data: bytes, lines: int) -> None:
         """Hand ``data`` to the client's outbox (its transport's buffer), never waiting.
@@ -172,6 +180,7 @@ class ChatServer:
         Awaiting ``drain()`` per client in a broadcast would let one client that stops reading
         stall everybody; here such a client fills its own outbox and is disconnected.
         """
+        # region 4.2.3 extra: write within the outbox bound, never wait
         transport = client.transport
         if transport.is_closing():
             return
@@ -181,17 +190,21 @@ class ChatServer:
         transport.write(data)
         self.stats.writes += 1
         self.stats.deliveries += lines
+        # endregion 4.2.3
 
     def _disconnect_slow(self, client: Client) -> None:
+        # region 4.2.3 extra: count, log and abort the slow client
         # The client has stopped reading; whatever is buffered for it will never arrive.
         self.stats.slow_disconnects += 1
         client.leave_reason = " (too slow: outbox full)"
         log.warning("%s (%s) stopped reading; disconnected", client.nick, client.peer)
         client.transport.abort()
+        # endregion 4.2.3
 
     # --- a connection's life ----------------------------------------------------------------
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        # region 4.2.3 extra: one connection: greet, read, dispatch, leave
         client = Client(writer)
         self._clients.add(client)
         self.stats.connections += 1
@@ -212,9 +225,11 @@ class ChatServer:
             writer.close()
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
+        # endregion 4.2.3
 
     async def _next_line(self, reader: asyncio.StreamReader, client: Client) -> str | None:
         """The next decoded line; bad lines are answered with an error and skipped."""
+        # region 4.2.3 extra: the next valid line; answer bad ones
         while True:
             try:
                 raw = await protocol.read_line(reader)
@@ -229,9 +244,11 @@ class ChatServer:
             except UnicodeDecodeError:
                 self.stats.rejected_lines += 1
                 self._send(client, error("that line is not valid UTF-8; it was not sent"))
+        # endregion 4.2.3
 
     def _dispatch(self, client: Client, line: str) -> bool:
         """Act on one line; False when the client is leaving."""
+        # region 4.2.3 extra: act on a message or a command
         if client.nick is None:
             return self._choose_first_nick(client, line.strip())
         command = protocol.parse(line)
@@ -261,8 +278,10 @@ class ChatServer:
             case _:
                 self._send(client, error(f"unknown command /{command.name}; try /help"))
         return True
+        # endregion 4.2.3
 
     def _nick_refusal(self, nick: str, client: Client) -> str | None:
+        # region 4.2.3 extra: invalid or taken nickname, or None
         problem = protocol.nickname_problem(nick)
         if problem is not None:
             return problem
@@ -270,8 +289,10 @@ class ChatServer:
         if holder is not None and holder is not client:
             return f"the nickname {nick} is taken"
         return None
+        # endregion 4.2.3
 
     def _choose_first_nick(self, client: Client, nick: str) -> bool:
+        # region 4.2.3 extra: accept the first nickname; announce it
         if nick == "/quit":
             return False
         refusal = self._nick_refusal(nick, client)
@@ -286,8 +307,10 @@ class ChatServer:
         self._send(client, notice(f"hello {nick}, {len(self._by_nick)} online; /help for commands"))
         log.info("%s joined from %s", nick, client.peer)
         return True
+        # endregion 4.2.3
 
     def _rename(self, client: Client, new_nick: str) -> None:
+        # region 4.2.3 extra: the /nick command
         old_nick = client.nick
         if old_nick is None:  # pragma: no cover - only named clients reach commands
             return
@@ -299,8 +322,10 @@ class ChatServer:
         client.nick = new_nick
         self._by_nick[new_nick.casefold()] = client
         self._broadcast(notice(f"{old_nick} is now known as {new_nick}"))
+        # endregion 4.2.3
 
     def _private_message(self, client: Client, argument: str) -> None:
+        # region 4.2.3 extra: the /msg command
         target_nick, _, text = argument.partition(" ")
         target = self._by_nick.get(target_nick.casefold())
         if not target_nick or not text.strip():
@@ -311,3 +336,4 @@ class ChatServer:
             text = clean_text(text)
             self._send(target, f"[{client.nick} -> you] {text}\n".encode())
             self._send(client, f"[you -> {target.nick}] {text}\n".encode())
+        # endregion 4.2.3

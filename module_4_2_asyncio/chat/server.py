@@ -22,6 +22,7 @@ __all__ = ["ChatServer", "main", "serve"]
 
 async def serve(host: str, port: int, *, outbox_limit: int = DEFAULT_OUTBOX_LIMIT) -> None:
     """Run until SIGINT or SIGTERM, then shut down cleanly."""
+    # region 4.2.3 extra: start, wait for SIGINT/SIGTERM, shut down
     server = ChatServer(host, port, outbox_limit=outbox_limit)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -34,6 +35,7 @@ async def serve(host: str, port: int, *, outbox_limit: int = DEFAULT_OUTBOX_LIMI
     await stop.wait()
     log.info("signal received, shutting down")
     await server.shutdown()
+    # endregion 4.2.3
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -66,6 +66,7 @@ class FetchPolicy:
 
     def wait_before_retry(self, outcome: Outcome, attempt: int) -> float | None:
         """Seconds to wait before the next attempt, or None when this outcome is final."""
+        # region 4.2.1 extra: the backoff or Retry-After; None when final
         if outcome.ok or not outcome.retryable or attempt >= self.max_attempts:
             return None
         delay = self.backoff.delay(attempt)
@@ -74,10 +75,12 @@ class FetchPolicy:
                 return None  # the server asks for longer than we are willing to wait
             delay = max(delay, outcome.retry_after)
         return delay
+        # endregion 4.2.1
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
     """Seconds to wait from a ``Retry-After`` header: delay-seconds or an HTTP date."""
+    # region 4.2.1 extra: delay-seconds or an HTTP date, in seconds
     if value is None:
         return None
     value = value.strip()
@@ -92,10 +95,12 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     if moment.tzinfo is None:
         return None
     return max(0.0, moment.timestamp() - (time.time() if now is None else now))
+    # endregion 4.2.1
 
 
 def assess(spec: PageSpec, status: int, body: bytes, retry_after: str | None) -> Outcome:
     """Judge one HTTP answer: the status first, then the size and checksum of the body."""
+    # region 4.2.1 extra: judge the status, then the size and checksum
     if status == TOO_MANY_REQUESTS or status >= 500:
         return Outcome(
             ok=False,
@@ -112,6 +117,7 @@ def assess(spec: PageSpec, status: int, body: bytes, retry_after: str | None) ->
     if spec.sha256 is not None and hashlib.sha256(body).hexdigest() != spec.sha256.lower():
         return Outcome(ok=False, status=status, error="checksum mismatch", retryable=True)
     return Outcome(ok=True, status=status)
+    # endregion 4.2.1
 
 
 def _result(spec: PageSpec, outcome: Outcome, attempts: int, started: float) -> PageResult:
@@ -128,6 +134,7 @@ def _result(spec: PageSpec, outcome: Outcome, attempts: int, started: float) -> 
 async def _attempt_async(
     session: aiohttp.ClientSession, spec: PageSpec, time_limit: float
 ) -> Outcome:
+    # region 4.2.1 extra: one aiohttp request; errors become an Outcome
     try:
         request_timeout = aiohttp.ClientTimeout(total=time_limit)
         async with session.get(spec.url, timeout=request_timeout) as response:
@@ -137,12 +144,14 @@ async def _attempt_async(
         return Outcome(ok=False, error=f"timed out after {time_limit:g} s", retryable=True)
     except aiohttp.ClientError as error:
         return Outcome(ok=False, error=f"{type(error).__name__}: {error}", retryable=True)
+    # endregion 4.2.1
 
 
 async def fetch_page(
     session: aiohttp.ClientSession, spec: PageSpec, policy: FetchPolicy
 ) -> PageResult:
     """Download one page with aiohttp, retrying as the policy says; never raises for HTTP errors."""
+    # region 4.2.1 extra: attempt; asyncio.sleep before each retry
     started = time.perf_counter()
     attempt = 0
     while True:
@@ -152,9 +161,11 @@ async def fetch_page(
         if delay is None:
             return _result(spec, outcome, attempt, started)
         await asyncio.sleep(delay)  # other downloads go on while this one waits
+    # endregion 4.2.1
 
 
 def _attempt_blocking(spec: PageSpec, timeout: float) -> Outcome:
+    # region 4.2.1 extra: one urllib request; errors become an Outcome
     try:
         # The URL's scheme is checked to be http(s) where it is read (load_url_list).
         with urllib.request.urlopen(spec.url, timeout=timeout) as response:  # noqa: S310
@@ -167,10 +178,12 @@ def _attempt_blocking(spec: PageSpec, timeout: float) -> Outcome:
         return Outcome(ok=False, error=f"timed out after {timeout:g} s", retryable=True)
     except (urllib.error.URLError, OSError) as error:
         return Outcome(ok=False, error=f"{type(error).__name__}: {error}", retryable=True)
+    # endregion 4.2.1
 
 
 def fetch_page_blocking(spec: PageSpec, policy: FetchPolicy) -> PageResult:
     """The same download with the blocking standard library client: holds its thread throughout."""
+    # region 4.2.1 extra: the same retry loop with time.sleep
     started = time.perf_counter()
     attempt = 0
     while True:
@@ -180,6 +193,7 @@ def fetch_page_blocking(spec: PageSpec, policy: FetchPolicy) -> PageResult:
         if delay is None:
             return _result(spec, outcome, attempt, started)
         time.sleep(delay)
+    # endregion 4.2.1
 
 
 class UrlListError(ValueError):
@@ -188,6 +202,7 @@ class UrlListError(ValueError):
 
 def load_url_list(path: Path) -> list[PageSpec]:
     """Read ``URL [SHA256]`` lines; blank lines and ``#`` comments are skipped."""
+    # region 4.2.1 extra: read 'URL [SHA256]' lines, reject bad ones
     specs: list[PageSpec] = []
     for number, raw_line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         line = raw_line.strip()
@@ -207,3 +222,4 @@ def load_url_list(path: Path) -> list[PageSpec]:
     if not specs:
         raise UrlListError(f"{path}: no URLs in the file")
     return specs
+    # endregion 4.2.1

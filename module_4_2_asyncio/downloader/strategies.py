@@ -56,18 +56,21 @@ def _client_session(options: DownloadOptions) -> aiohttp.ClientSession:
 async def _gather_reporting(
     awaitables: Iterable[Awaitable[PageResult]], progress: Progress
 ) -> list[PageResult]:
+    # region 4.2.1 extra: gather, reporting each page as it ends
     async def report_when_done(awaitable: Awaitable[PageResult]) -> PageResult:
         result = await awaitable
         progress(result)
         return result
 
     return list(await asyncio.gather(*(report_when_done(each) for each in awaitables)))
+    # endregion 4.2.1
 
 
 async def download_sequentially(
     specs: Sequence[PageSpec], options: DownloadOptions
 ) -> list[PageResult]:
     """Each ``await`` finishes before the next request starts: N pages take N latencies."""
+    # region 4.2.1 extra: one session; await each page in turn
     results = []
     async with _client_session(options) as session:
         for spec in specs:
@@ -75,12 +78,14 @@ async def download_sequentially(
             options.progress(result)
             results.append(result)
     return results
+    # endregion 4.2.1
 
 
 async def download_concurrently(
     specs: Sequence[PageSpec], options: DownloadOptions
 ) -> list[PageResult]:
     """All requests are in flight together, at most ``concurrency`` at once: ~one latency."""
+    # region 4.2.1 extra: gather, at most `concurrency` at once
     limit = asyncio.Semaphore(options.concurrency)
 
     async def fetch_within_limit(session: aiohttp.ClientSession, spec: PageSpec) -> PageResult:
@@ -91,6 +96,7 @@ async def download_concurrently(
         return await _gather_reporting(
             (fetch_within_limit(session, spec) for spec in specs), options.progress
         )
+    # endregion 4.2.1
 
 
 async def download_blocking_in_async(
@@ -98,18 +104,21 @@ async def download_blocking_in_async(
 ) -> list[PageResult]:
     """WRONG ON PURPOSE: coroutines that block. ``gather`` runs them, but one at a time."""
 
+    # region 4.2.1 extra: the mistake: urllib inside async def
     async def fetch_blocking(spec: PageSpec) -> PageResult:
         # Pitfall shown here: urllib blocks the whole event loop until the page has arrived;
         # no other coroutine can run meanwhile, so "concurrent" is sequential again.
         return fetch_page_blocking(spec, options.policy)
 
     return await _gather_reporting((fetch_blocking(spec) for spec in specs), options.progress)
+    # endregion 4.2.1
 
 
 async def download_with_threads(
     specs: Sequence[PageSpec], options: DownloadOptions
 ) -> list[PageResult]:
     """The blocking client, each call in a pool thread: the right way to call blocking code."""
+    # region 4.2.1 extra: urllib in a thread pool (run_in_executor)
     loop = asyncio.get_running_loop()
     with ThreadPoolExecutor(max_workers=options.concurrency) as pool:
         return await _gather_reporting(
@@ -119,6 +128,7 @@ async def download_with_threads(
             ),
             options.progress,
         )
+    # endregion 4.2.1
 
 
 STRATEGIES: dict[str, Strategy] = {

@@ -64,11 +64,13 @@ class RetryPolicy:
             raise ValueError("max_attempts must be at least 1")
 
     def should_retry(self, error: Exception, attempts: int) -> bool:
+        # region 4.2.2 extra: attempts left and a retryable error?
         if attempts >= self.max_attempts:
             return False
         if isinstance(error, JobTimeoutError):
             return self.retry_timeouts
         return isinstance(error, self.retry_on)
+        # endregion 4.2.2
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,6 +88,7 @@ class TaskQueue:
 
     def start(self) -> None:
         """Start the workers (``submit`` does it too); needs a running event loop."""
+        # region 4.2.2 extra: create the worker tasks, once
         if self._closed:
             raise QueueClosedError("the queue has been shut down")
         if not self._worker_tasks:
@@ -95,6 +96,7 @@ class TaskQueue:
                 asyncio.create_task(self._work(), name=f"task-queue-worker-{number}")
                 for number in range(self.workers)
             ]
+        # endregion 4.2.2
 
     @property
     def closed(self) -> bool:
@@ -128,6 +130,7 @@ class TaskQueue:
         ``time_limit`` (seconds per attempt) and ``retry`` default to the queue's. Raises
         ``QueueClosedError`` once shutdown has begun, also to a submitter that was waiting.
         """
+        # region 4.2.2 extra: wait for space (backpressure), push a Job
         job_time_limit = self.default_time_limit if time_limit is _UNSET else time_limit
         if job_time_limit is not None and not job_time_limit > 0:
             raise ValueError("time_limit must be positive (or None for no limit)")
@@ -159,12 +162,15 @@ class TaskQueue:
         self._submitted += 1
         self._push(job)
         return JobHandle(job, self)
+        # endregion 4.2.2
 
     def _push(self, job: Job[Any]) -> None:
+        # region 4.2.2 extra: onto the priority heap; wake one worker
         job.state = JobState.QUEUED
         self._queued += 1
         heapq.heappush(self._heap, (job.priority, next(self._sequence), job))
         _wake_first(self._job_waiters)
+        # endregion 4.2.2
 
     def _wake_submitter(self) -> None:
         _wake_first(self._space_waiters)
@@ -173,13 +179,16 @@ class TaskQueue:
 
     async def join(self) -> None:
         """Wait until every accepted job has finished (succeeded, failed or been cancelled)."""
+        # region 4.2.2 extra: wait until every accepted job has ended
         if self._submitted == self._succeeded + self._failed + self._cancelled:
             return
         idle = asyncio.get_running_loop().create_future()
         self._idle_waiters.append(idle)
         await idle
+        # endregion 4.2.2
 
     def _settle(self, job: Job[Any], state: JobState) -> None:
+        # region 4.2.2 extra: count the final state; wake join() waiters
         job.state = state
         if state is JobState.SUCCEEDED:
             self._succeeded += 1
@@ -192,18 +201,22 @@ class TaskQueue:
                 if not idle.done():
                     idle.set_result(None)
             self._idle_waiters.clear()
+        # endregion 4.2.2
 
     # --- the workers ----------------------------------------------------------------------
 
     async def _work(self) -> None:
+        # region 4.2.2 extra: run jobs until _next_job() says stop
         worker = asyncio.current_task()
         if worker is None:  # pragma: no cover - start() always runs this in a task
             raise RuntimeError("a worker must run as a task")
         while (job := await self._next_job()) is not None:
             await self._run(job, worker)
+        # endregion 4.2.2
 
     async def _next_job(self) -> Job[Any] | None:
         """The most urgent queued job, waiting for one; None when shut down and nothing is left."""
+        # region 4.2.2 extra: pop the most urgent job, or wait for one
         while True:
             while self._heap:
                 job = heapq.heappop(self._heap)[2]
@@ -221,8 +234,10 @@ class TaskQueue:
                 if not waiter.done():
                     self._job_waiters.remove(waiter)
                 raise
+        # endregion 4.2.2
 
     async def _run(self, job: Job[Any], worker: asyncio.Task[None]) -> None:
+        # region 4.2.2 extra: one attempt: time limit, cancel, retry
         job.state = JobState.RUNNING
         job.attempts += 1
         job.worker = worker
@@ -267,16 +282,20 @@ class TaskQueue:
         else:
             job.future.set_exception(failure)
             self._settle(job, JobState.FAILED)
+        # endregion 4.2.2
 
     def _requeue(self, job: Job[Any]) -> None:
+        # region 4.2.2 extra: back onto the heap after the backoff
         job.retry_timer = None
         self._retry_jobs.discard(job)
         # A retry was admitted once already and a timer cannot wait: it may exceed maxsize.
         self._push(job)
+        # endregion 4.2.2
 
     # --- cancelling -----------------------------------------------------------------------
 
     def cancel_job(self, job: Job[Any]) -> bool:
+        # region 4.2.2 extra: cancel a queued, waiting or running job
         if job.state in FINAL_STATES:
             return False
         if job.cancel_requested:
@@ -295,11 +314,14 @@ class TaskQueue:
         self._finish_cancelled(job)
         _wake_all(self._job_waiters)  # idle workers may now be free to exit
         return True
+        # endregion 4.2.2
 
     def _finish_cancelled(self, job: Job[Any]) -> None:
+        # region 4.2.2 extra: fail the future with JobCancelledError
         job.future.set_exception(JobCancelledError(f"job {job.id} was cancelled"))
         job.future.exception()  # a cancelled job is not an error that must be logged if unread
         self._settle(job, JobState.CANCELLED)
+        # endregion 4.2.2
 
     # --- shutting down --------------------------------------------------------------------
 
@@ -308,6 +330,7 @@ class TaskQueue:
 
         With ``drain=False`` queued jobs are cancelled at once and only running ones finish.
         """
+        # region 4.2.2 extra: refuse, drain, cancel at the deadline
         if self._shutdown_done:
             return
         self._closed = True
@@ -325,26 +348,33 @@ class TaskQueue:
                 await asyncio.wait(stragglers)
         self._cancel_waiting_jobs()  # a queue that never started workers
         self._shutdown_done = True
+        # endregion 4.2.2
 
     def _cancel_waiting_jobs(self) -> None:
+        # region 4.2.2 extra: cancel queued and retry-waiting jobs
         for _, _, job in self._heap:
             if job.state is JobState.QUEUED:
                 self.cancel_job(job)
         self._heap.clear()
         for job in list(self._retry_jobs):
             self.cancel_job(job)
+        # endregion 4.2.2
 
 
 def _wake_first(waiters: deque[asyncio.Future[None]]) -> None:
+    # region 4.2.2 extra: wake the first waiter still waiting
     while waiters:
         waiter = waiters.popleft()
         if not waiter.done():
             waiter.set_result(None)
             return
+    # endregion 4.2.2
 
 
 def _wake_all(waiters: deque[asyncio.Future[None]]) -> None:
+    # region 4.2.2 extra: wake every waiter
     while waiters:
         waiter = waiters.popleft()
         if not waiter.done():
             waiter.set_result(None)
+    # endregion 4.2.2
