@@ -6,7 +6,9 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
-from typing import TextIO
+from typing import NoReturn, TextIO
+
+from tqdm import tqdm
 
 from module_4_2_asyncio.downloader.fetching import PageResult, PageSpec
 from module_4_2_asyncio.downloader.page_server import PageServer
@@ -30,38 +32,34 @@ class StrategyReport:
 
 
 class ProgressBar:
-    """A one-line bar on a terminal; silent when the stream is not one (a pipe, a file, CI)."""
-
-    width = 30
+    """A tqdm bar per strategy on a terminal; silent when the stream is not one (a pipe, CI)."""
 
     def __init__(self, stream: TextIO, *, enabled: bool = True) -> None:
         self.stream = stream
         self.enabled = enabled and stream.isatty()
-        self.label = ""
-        self.total = 0
-        self.done = 0
+        self._bar: tqdm[NoReturn] | None = None
 
     def start(self, label: str, total: int) -> None:
-        self.label, self.total, self.done = label, total, 0
-        self._draw()
+        self.finish()
+        self._bar = tqdm(
+            total=total,
+            desc=f"{label:<11}",
+            unit="page",
+            file=self.stream,
+            disable=not self.enabled,
+            leave=False,  # the table that follows says it all
+            mininterval=0,  # a run of 100 pages is over in a fraction of a second
+        )
 
     def advance(self, result: PageResult) -> None:
         del result
-        self.done += 1
-        self._draw()
+        if self._bar is not None:
+            self._bar.update()
 
     def finish(self) -> None:
-        if self.enabled:
-            self.stream.write("\r\033[K")
-            self.stream.flush()
-
-    def _draw(self) -> None:
-        if not self.enabled:
-            return
-        filled = self.width * self.done // max(self.total, 1)
-        bar = "#" * filled + "." * (self.width - filled)
-        self.stream.write(f"\r{self.label:<11} [{bar}] {self.done}/{self.total}")
-        self.stream.flush()
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
 
 async def run_strategies(
