@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import re
+import signal
+import sys
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +16,8 @@ from module_4_2_asyncio.chat.simple_server import ChatRoom, start_chat_server
 from module_4_2_asyncio.tests.chat_helpers import DEADLINE, LineClient
 
 pytestmark = pytest.mark.task("4.2.3", level="core")
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Chat:
@@ -111,3 +117,34 @@ async def test_a_client_that_resets_its_connection_does_no_harm(chat: Chat) -> N
     assert all(line.endswith(f"message {n}") for n, line in enumerate(received)), received
     await chat.connect(1)  # the server still accepts newcomers
     assert chat.loop_errors == []  # the reset was handled, not left to the event loop
+
+
+async def test_the_command_serves_the_chat_until_interrupted() -> None:
+    command = [sys.executable, "-m", "module_4_2_asyncio.chat", "--port", "0"]
+    process = await asyncio.create_subprocess_exec(
+        *command, cwd=ROOT, stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        assert process.stdout is not None
+        announced = await asyncio.wait_for(process.stdout.readline(), DEADLINE)
+        match = re.fullmatch(rb"listening on 127\.0\.0\.1:(\d+)\n", announced)
+        assert match is not None, announced
+        alice = await LineClient.connect(int(match.group(1)))
+        bob = await LineClient.connect(int(match.group(1)))
+        # Nothing tells a client that the other one is in the room yet: bob says hello until
+        # alice hears it (every try is a new line, so each one she reads ends with "hello").
+        async with asyncio.timeout(DEADLINE):
+            while True:
+                bob.send("hello")
+                try:
+                    line = await asyncio.wait_for(alice.reader.readline(), 0.1)
+                except TimeoutError:
+                    continue
+                break
+        assert line.decode().rstrip("\n").endswith("hello")
+        process.send_signal(signal.SIGINT)
+        assert await asyncio.wait_for(process.wait(), DEADLINE) == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -18,6 +21,8 @@ from module_4_2_asyncio.downloader.simple import (
 )
 
 pytestmark = pytest.mark.task("4.2.1", level="core")
+
+ROOT = Path(__file__).resolve().parents[2]
 
 PAGES = 10
 SIZE = 2000
@@ -91,3 +96,18 @@ def test_the_command_prints_both_times_and_the_speedup(capsys: pytest.CaptureFix
     assert concurrent is not None
     assert float(sequential.group(1)) >= 5 * 0.05
     assert re.search(r"^concurrent is [0-9.]+x faster$", output, re.MULTILINE)
+
+
+def test_the_package_runs_as_a_command() -> None:
+    command = [sys.executable, "-m", "module_4_2_asyncio.downloader", "--pages", "3"]
+    finished = subprocess.run(
+        [*command, "--latency", "0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.startswith("3 pages, 0 ms each on the local server\n")

@@ -8,7 +8,7 @@ from typing import TypeVar
 
 import pytest
 
-from module_4_2_asyncio.task_queue.simple import QueueReport, run_jobs
+from module_4_2_asyncio.task_queue.simple import QueueReport, main, run_jobs
 
 pytestmark = pytest.mark.task("4.2.2", level="core")
 
@@ -109,3 +109,12 @@ async def test_no_jobs_make_an_empty_report() -> None:
     report: QueueReport[int] = await run_within_deadline([], workers=2)
 
     assert (report.results, report.errors) == ({}, {})
+
+
+def test_the_demo_prints_how_each_job_ended(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--jobs", "6", "--workers", "2", "--seed", "3"]) == 0
+
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines[:-1]] == [f"job {n}" for n in range(6)]
+    succeeded = sum(line.endswith(" ms") for line in lines[:-1])
+    assert lines[-1] == f"{succeeded} succeeded, {6 - succeeded} failed"
