@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 
 from module_4_2_asyncio.backoff import Backoff
-from module_4_2_asyncio.task_queue.jobs import JobHandle, RetryPolicy
+from module_4_2_asyncio.task_queue.jobs import JobHandle, Priority, RetryPolicy
 from module_4_2_asyncio.task_queue.queue import TaskQueue
 
 
@@ -34,8 +34,12 @@ async def report(handle: JobHandle[str], started: float) -> None:
         outcome = await handle
     except Exception as error:  # the demo shows every way a job can end
         outcome = f"{type(error).__name__}: {error}"
+    try:
+        priority = Priority(handle.priority).name.lower()
+    except ValueError:
+        priority = str(handle.priority)  # any int is a priority too
     print(
-        f"{time.perf_counter() - started:6.2f}s  #{handle.id:<3} prio {handle.priority}  "
+        f"{time.perf_counter() - started:6.2f}s  #{handle.id:<3} prio {priority:<6}  "
         f"{handle.state:<9} attempts {handle.attempts}  {outcome}"
     )
 
@@ -60,7 +64,7 @@ async def demo(arguments: argparse.Namespace) -> int:
             handle = await queue.submit(simulated_job, number, seconds, failures)
             reporters.create_task(report(handle, started))
         slow = await queue.submit(simulated_job, 0, arguments.time_limit * 3, [0])
-        urgent = await queue.submit(simulated_job, -1, 0.05, [0], priority=-10)
+        urgent = await queue.submit(simulated_job, -1, 0.05, [0], priority=Priority.URGENT)
         for extra in (slow, urgent):
             reporters.create_task(report(extra, started))
         if handle is not None:

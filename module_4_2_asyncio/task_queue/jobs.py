@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from module_4_2_asyncio.backoff import Backoff
@@ -31,6 +31,18 @@ class JobCancelledError(Exception):
 
 class JobTimeoutError(TimeoutError):
     """An attempt of the job ran longer than its time limit."""
+
+
+class Priority(IntEnum):
+    """The course's priority vocabulary (low/medium/high/urgent) as heap order: smaller runs first.
+
+    Any ``int`` is a priority too; these names are the ones the other sections use.
+    """
+
+    URGENT = 0
+    HIGH = 1
+    MEDIUM = 2
+    LOW = 3
 
 
 class JobState(StrEnum):

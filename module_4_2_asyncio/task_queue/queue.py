@@ -21,6 +21,7 @@ from module_4_2_asyncio.task_queue.jobs import (
     JobHandle,
     JobState,
     JobTimeoutError,
+    Priority,
     QueueClosedError,
     QueueStats,
     RetryPolicy,
@@ -34,8 +35,9 @@ class TaskQueue:
     """Run coroutine jobs on ``workers`` tasks, at most ``maxsize`` waiting to start.
 
     ``submit()`` waits while the queue is full (backpressure) and returns a ``JobHandle``. A
-    smaller ``priority`` runs first; equal priorities run in submission order. ``shutdown()``
-    refuses new jobs, lets the accepted ones finish, and cancels what is left at its deadline.
+    smaller ``priority`` runs first (``Priority.URGENT`` before ``LOW``; ``MEDIUM`` by default);
+    equal priorities run in submission order. ``shutdown()`` refuses new jobs, lets the accepted
+    ones finish, and cancels what is left at its deadline.
     """
 
     def __init__(
@@ -121,7 +123,7 @@ class TaskQueue:
         function: JobFunction[T],
         /,
         *args: Any,
-        priority: int = 0,
+        priority: int = Priority.MEDIUM,
         time_limit: float | None = _UNSET,
         retry: RetryPolicy | None = None,
     ) -> JobHandle[T]:

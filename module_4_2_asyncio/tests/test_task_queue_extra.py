@@ -17,6 +17,7 @@ from module_4_2_asyncio.task_queue import (
     JobHandle,
     JobState,
     JobTimeoutError,
+    Priority,
     QueueClosedError,
     QueueStats,
     RetryPolicy,
@@ -199,6 +200,25 @@ async def test_smaller_priority_runs_first_and_equal_priorities_keep_their_order
         gate.set()
         await queue.join()
     assert order == ["top", "first-1", "second-1", "mid", "low"]
+
+
+async def test_named_priorities_run_urgent_high_medium_low_and_medium_is_the_default() -> None:
+    gate = asyncio.Event()
+    order: list[str] = []
+
+    async def record(name: str) -> None:
+        order.append(name)
+
+    async with TaskQueue(workers=1) as queue:
+        await queue.submit(wait_for, gate)
+        await until(lambda: queue.stats().running == 1)
+        await queue.submit(record, "low", priority=Priority.LOW)
+        await queue.submit(record, "default")
+        await queue.submit(record, "high", priority=Priority.HIGH)
+        await queue.submit(record, "urgent", priority=Priority.URGENT)
+        gate.set()
+        await queue.join()
+    assert order == ["urgent", "high", "default", "low"]
 
 
 async def test_a_cancelled_queued_job_never_runs() -> None:
@@ -434,7 +454,7 @@ def test_demo_prints_how_every_job_ended(capsys: pytest.CaptureFixture[str]) -> 
 
     output = capsys.readouterr().out
     assert "JobTimeoutError: job 7 ran longer than its 0.1 s limit" in output
-    assert "prio -10  succeeded" in output
+    assert "prio urgent  succeeded" in output
     assert output.rstrip().splitlines()[-1].startswith("submitted 8, succeeded ")
     assert output.rstrip().endswith("in flight 0")
 
