@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import signal
 import sys
@@ -28,11 +29,13 @@ class Chat:
         self.server = server
         self.port: int = server.sockets[0].getsockname()[1]
         self.loop_errors: list[dict[str, Any]] = []
+        self.opened: list[LineClient] = []
 
     async def connect(self, count: int = 1) -> list[LineClient]:
         """``count`` more clients, returned once the room holds every one of them."""
         expected = len(self.room.clients) + count
         clients = [await LineClient.connect(self.port) for _ in range(count)]
+        self.opened.extend(clients)
         await until(lambda: len(self.room.clients) == expected)
         return clients
 
@@ -54,9 +57,13 @@ async def chat() -> AsyncIterator[Chat]:
     try:
         yield running
     finally:
-        server.close()
+        for client in running.opened:
+            await client.close()
+        with contextlib.suppress(TimeoutError):  # the handlers notice and close their side
+            await until(lambda: not room.clients)
         for writer in list(room.clients):
             writer.close()
+        server.close()
         await server.wait_closed()
         loop.set_exception_handler(None)
 
@@ -142,6 +149,8 @@ async def test_the_command_serves_the_chat_until_interrupted() -> None:
                     continue
                 break
         assert line.decode().rstrip("\n").endswith("hello")
+        await alice.close()
+        await bob.close()
         process.send_signal(signal.SIGINT)
         assert await asyncio.wait_for(process.wait(), DEADLINE) == 0
     finally:
