@@ -49,20 +49,22 @@ def test_the_quickstart_works_on_debian_12_system_python(tmp_path: Path) -> None
         ]
     )
 
+    # Where this machine's network re-signs TLS with its own CA (trusted by the stand-in image's
+    # system store), uv needs SSL_CERT_FILE to see it; on an ordinary network it changes nothing.
+    certificates = ["-e", "SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt"]
+    command = ["docker", "run", "--rm", *(certificates if os.environ.get("SSL_CERT_FILE") else [])]
+    command += [
+        "-v",
+        f"{clone}:/work/module-4",
+        "-w",
+        "/work/module-4",
+        image,
+        "bash",
+        "-c",
+        script,
+    ]
     completed = subprocess.run(
-        [
-            "docker",
-            "run",
-            "--rm",
-            "-v",
-            f"{clone}:/work/module-4",
-            "-w",
-            "/work/module-4",
-            image,
-            "bash",
-            "-c",
-            script,
-        ],
+        command,
         capture_output=True,
         text=True,
         timeout=1500,
