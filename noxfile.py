@@ -72,14 +72,20 @@ nox.options.sessions = [
 ]
 
 
-def sync(session: nox.Session, *groups: str, project: Path = ROOT) -> None:
-    """Install exactly what the lock file pins for these dependency groups into the session."""
+def sync(session: nox.Session, *groups: str, project: Path = ROOT, only: bool = False) -> None:
+    """Install exactly what the lock file pins for these dependency groups into the session.
+
+    `only=True` installs those groups alone, without the project's default `dev` group.
+    """
     uv = shutil.which("uv")
     if uv is None:  # pip fallback: bootstrap uv itself, then install through the lock as usual
         session.install("uv")
         uv = "uv"
-    args = [uv, "sync", "--locked", "--inexact", "--project", str(project)]
-    args += [f"--group={group}" for group in groups]
+    # `--python` names the session's own interpreter: without it uv would follow
+    # `.python-version` and replace a `--force-python 3.12` environment with a 3.11 one.
+    python = Path(session.bin) / ("python.exe" if sys.platform == "win32" else "python")
+    args = [uv, "sync", "--locked", "--inexact", "--project", str(project), "--python", str(python)]
+    args += [f"--only-group={group}" if only else f"--group={group}" for group in groups]
     session.run_install(
         *args,
         env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location},
@@ -148,16 +154,27 @@ def coverage_folder() -> Path:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Ruff: lint and format check of the whole repository."""
-    sync(session, "lint")
+    """Ruff, and every YAML file parsed; workflows, Dependabot and compose files schema-checked."""
+    sync(session, "lint", only=True)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    session.run("python", "-m", "course_support.yaml_check", env={"PYTHONPATH": str(ROOT)})
+    github = ROOT / ".github"
+    schemas = {
+        "vendor.github-workflows": sorted((github / "workflows").glob("*.yml")),
+        "vendor.dependabot": [github / "dependabot.yml"],
+        "vendor.compose-spec": sorted(ROOT.glob("**/docker-compose*.yml")),
+    }
+    for schema, candidates in schemas.items():
+        files = [str(path) for path in candidates if not {".nox", "build"} & set(path.parts)]
+        if files:  # the schemas ship inside check-jsonschema: no network needed
+            session.run("check-jsonschema", "--builtin-schema", schema, *files)
 
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict over the shared support, the noxfile and every section that has landed."""
-    sync(session, *(suite.group for suite in SECTIONS if suite.group))
+    sync(session, "tools", *(suite.group for suite in SECTIONS if suite.group))
     targets = ["noxfile.py", "course_support"]
     targets += [suite.folder for suite in SECTIONS if suite.exists]
     session.run("mypy", *targets)
