@@ -89,6 +89,7 @@ def describe_broken_rules(rules: list[PasswordRule]) -> str:
 
 def is_common_password(password: str) -> bool:
     """True if the password, or the word it dresses up ('P@ssw0rd1!'), is a common password."""
+    # region 4.4.2 extra: the common-password list, undressed
     folded = password.casefold()
     if folded in common_passwords():
         return True
@@ -98,6 +99,7 @@ def is_common_password(password: str) -> bool:
         len(core) >= MIN_CORE_LENGTH and core.translate(_UNDO_LEETSPEAK) in common_passwords()
         for core in cores
     )
+    # endregion 4.4.2
 
 
 @cache
@@ -108,6 +110,8 @@ def common_passwords() -> frozenset[str]:
 
 
 def _contains_identity(folded_password: str, identity: str | None) -> bool:
+    # region 4.4.2 extra: the username or email inside the password
     if identity is None or len(identity) < MIN_IDENTITY_LENGTH:
         return False
     return identity.casefold() in folded_password
+    # endregion 4.4.2
