@@ -85,6 +85,7 @@ def load_configuration(
     env_file: Path | None = DEFAULT_ENV_FILE, *, required: bool = False
 ) -> LoadedConfiguration:
     """Read the settings; `env_file` may be absent unless `required`. Raises ConfigurationError."""
+    # region 4.4.3 extra: read .env and environment, collect problems
     if env_file is not None and not env_file.is_file():
         if required:
             raise ConfigurationError([f"{env_file}: no such file"])
@@ -106,6 +107,7 @@ def load_configuration(
     if problems:
         raise ConfigurationError(problems)
     return LoadedConfiguration(settings, env_file, environment, dotenv)
+    # endregion 4.4.3
 
 
 def _read_dotenv(env_file: Path | None) -> dict[str, str]:

@@ -54,6 +54,7 @@ def broken_password_rules(
     password: str, *, username: str | None = None, email: str | None = None
 ) -> list[PasswordRule]:
     """Every rule of the policy that `password` breaks, in the policy's order; empty if none."""
+    # region 4.4.2 extra: every rule of the policy the password breaks
     broken: list[PasswordRule] = []
     if len(password) < MIN_LENGTH:
         broken.append(PasswordRule.MIN_LENGTH)
@@ -77,6 +78,7 @@ def broken_password_rules(
     if is_common_password(password):
         broken.append(PasswordRule.NOT_COMMON)
     return broken
+    # endregion 4.4.2
 
 
 def describe_broken_rules(rules: list[PasswordRule]) -> str:
