@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from course_support.pytest_postgres import PostgresDatabase
+from module_4_5_sqlalchemy.basics import connection
 from module_4_5_sqlalchemy.basics.connection import (
     create_engine,
     create_session_factory,
@@ -94,3 +95,15 @@ async def test_an_unreachable_server_is_an_error_not_a_hang() -> None:
             await server_version(create_session_factory(engine))
     finally:
         await engine.dispose()
+
+
+def test_the_command_prints_the_server_version(
+    postgres_database: PostgresDatabase,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", postgres_database.url)
+
+    assert connection.main() == 0
+
+    assert capsys.readouterr().out.startswith("PostgreSQL ")
