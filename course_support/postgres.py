@@ -27,8 +27,21 @@ def to_asyncpg_dsn(url: str) -> str:
     return urlunsplit(parts._replace(scheme="postgresql"))
 
 
-def to_sqlalchemy_url(url: str) -> str:
-    """``postgresql://...`` -> ``postgresql+asyncpg://...`` for SQLAlchemy's asyncpg dialect."""
+def to_sqlalchemy_url(url: str, *, only_asyncpg: bool = False) -> str:
+    """``postgresql://...`` -> ``postgresql+asyncpg://...`` for SQLAlchemy's asyncpg dialect.
+
+    By default any driver in the scheme is replaced; with ``only_asyncpg`` a URL that names
+    another one (``postgresql+psycopg2://``) is a ``ValueError``, for settings that should say
+    so rather than switch drivers silently.
+    """
+    if only_asyncpg:
+        scheme = urlsplit(url).scheme
+        _, _, driver = scheme.partition("+")
+        if driver not in {"", "asyncpg"}:
+            raise ValueError(
+                f"expected a PostgreSQL URL for asyncpg (postgresql+asyncpg://...), "
+                f"got the driver {scheme!r}"
+            )
     return urlunsplit(urlsplit(to_asyncpg_dsn(url))._replace(scheme="postgresql+asyncpg"))
 
 

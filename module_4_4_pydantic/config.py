@@ -72,17 +72,20 @@ class LoadedConfiguration:
 
     def source_of(self, variable: Variable) -> str:
         """Where the value came from: environment, .env or default (the precedence order)."""
+        # region 4.4.3 extra: environment, .env or default
         group = ENV_PREFIX + variable.path[0].upper()
         for names, label in ((self.environment, "environment"), (self.dotenv, ".env")):
             if variable.name in names or (len(variable.path) > 1 and group in names):
                 return label
         return "default"
+        # endregion 4.4.3
 
 
 def load_configuration(
     env_file: Path | None = DEFAULT_ENV_FILE, *, required: bool = False
 ) -> LoadedConfiguration:
     """Read the settings; `env_file` may be absent unless `required`. Raises ConfigurationError."""
+    # region 4.4.3 extra: read .env and environment, collect problems
     if env_file is not None and not env_file.is_file():
         if required:
             raise ConfigurationError([f"{env_file}: no such file"])
@@ -104,6 +107,7 @@ def load_configuration(
     if problems:
         raise ConfigurationError(problems)
     return LoadedConfiguration(settings, env_file, environment, dotenv)
+    # endregion 4.4.3
 
 
 def _read_dotenv(env_file: Path | None) -> dict[str, str]:
@@ -162,6 +166,7 @@ def _display(value: object) -> str:
 
 def render_text(loaded: LoadedConfiguration) -> str:
     """One line per variable: name, value (secrets masked) and where the value came from."""
+    # region 4.4.3 extra: one aligned line per variable with its source
     rows = []
     for variable in LEAF_VARIABLES:
         value: object = loaded.settings
@@ -174,6 +179,7 @@ def render_text(loaded: LoadedConfiguration) -> str:
     lines = [f"# precedence: environment > .env > default; .env file: {env_file}"]
     lines += [f"{n:<{name_width}}  {v:<{value_width}}  [{s}]" for n, v, s in rows]
     return "\n".join(lines) + "\n"
+    # endregion 4.4.3
 
 
 def render_json(loaded: LoadedConfiguration) -> str:

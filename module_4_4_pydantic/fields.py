@@ -71,6 +71,7 @@ def normalize_email(address: str) -> str:
     RFC 5321 lets a server treat the local part case-sensitively, but no common mail provider
     does, and users type `Ann@` and `ann@` for the same mailbox: one account per mailbox wins.
     """
+    # region 4.4.2 extra: email-validator, offline, lower-cased
     try:
         # No DNS look-up: validation must be fast, offline and deterministic.
         checked = validate_email(address, check_deliverability=False)
@@ -79,6 +80,7 @@ def normalize_email(address: str) -> str:
             "email_invalid", "Not a valid email address: {reason}", {"reason": str(error)}
         ) from None
     return checked.normalized.lower()
+    # endregion 4.4.2
 
 
 Email = Annotated[
@@ -116,8 +118,10 @@ def today_utc(info: ValidationInfo | None = None) -> date:
 
 def age_on(birth_date: date, today: date) -> int:
     """Completed years on `today`. Born on 29 February: a year older on 1 March in common years."""
+    # region 4.4.2 extra: completed years, leap days included
     birthday_passed = (today.month, today.day) >= (birth_date.month, birth_date.day)
     return today.year - birth_date.year - (0 if birthday_passed else 1)
+    # endregion 4.4.2
 
 
 def _calendar_date_only(value: object) -> object:
@@ -135,6 +139,7 @@ def _calendar_date_only(value: object) -> object:
 
 
 def _check_adult(birth_date: date, info: ValidationInfo) -> date:
+    # region 4.4.2 extra: a birth date in the past, over 18 today in UTC
     today = today_utc(info)
     if birth_date > today:
         raise PydanticCustomError("date_past", "Date should be in the past")
@@ -152,6 +157,7 @@ def _check_adult(birth_date: date, info: ValidationInfo) -> date:
             {"adult": ADULT_AGE, "age": age},
         )
     return birth_date
+    # endregion 4.4.2
 
 
 AdultBirthDate = Annotated[date, BeforeValidator(_calendar_date_only), AfterValidator(_check_adult)]

@@ -54,6 +54,7 @@ def broken_password_rules(
     password: str, *, username: str | None = None, email: str | None = None
 ) -> list[PasswordRule]:
     """Every rule of the policy that `password` breaks, in the policy's order; empty if none."""
+    # region 4.4.2 extra: every rule of the policy the password breaks
     broken: list[PasswordRule] = []
     if len(password) < MIN_LENGTH:
         broken.append(PasswordRule.MIN_LENGTH)
@@ -77,6 +78,7 @@ def broken_password_rules(
     if is_common_password(password):
         broken.append(PasswordRule.NOT_COMMON)
     return broken
+    # endregion 4.4.2
 
 
 def describe_broken_rules(rules: list[PasswordRule]) -> str:
@@ -89,6 +91,7 @@ def describe_broken_rules(rules: list[PasswordRule]) -> str:
 
 def is_common_password(password: str) -> bool:
     """True if the password, or the word it dresses up ('P@ssw0rd1!'), is a common password."""
+    # region 4.4.2 extra: the common-password list, undressed
     folded = password.casefold()
     if folded in common_passwords():
         return True
@@ -98,6 +101,7 @@ def is_common_password(password: str) -> bool:
         len(core) >= MIN_CORE_LENGTH and core.translate(_UNDO_LEETSPEAK) in common_passwords()
         for core in cores
     )
+    # endregion 4.4.2
 
 
 @cache
@@ -108,6 +112,8 @@ def common_passwords() -> frozenset[str]:
 
 
 def _contains_identity(folded_password: str, identity: str | None) -> bool:
+    # region 4.4.2 extra: the username or email inside the password
     if identity is None or len(identity) < MIN_IDENTITY_LENGTH:
         return False
     return identity.casefold() in folded_password
+    # endregion 4.4.2

@@ -14,7 +14,9 @@ MAX_TAGS = 10
 
 
 def _unique_in_order(tags: list[str]) -> list[str]:
+    # region 4.4.1 extra: tags without repeats, in their order
     return list(dict.fromkeys(tags))
+    # endregion 4.4.1
 
 
 class PostCreate(InputModel):

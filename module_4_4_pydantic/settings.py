@@ -42,6 +42,7 @@ def parse_duration(value: object) -> object:
 
     Anything else is passed on unchanged for Pydantic to judge (it reads ISO 8601 `PT30S`).
     """
+    # region 4.4.3 extra: read 30s, 250ms, 1h30m or seconds
     if isinstance(value, int | float) and not isinstance(value, bool):
         return timedelta(seconds=value)
     if not isinstance(value, str):
@@ -55,10 +56,12 @@ def parse_duration(value: object) -> object:
         )
         return timedelta(seconds=seconds)
     return value
+    # endregion 4.4.3
 
 
 def format_duration(duration: timedelta) -> str:
     """The shortest of `1h30m`, `45s`, `250ms` that states the duration exactly."""
+    # region 4.4.3 extra: the shortest exact 1h30m form
     milliseconds = round(duration.total_seconds() * 1000)
     if milliseconds % 1000:
         return f"{milliseconds}ms"
@@ -69,6 +72,7 @@ def format_duration(duration: timedelta) -> str:
         if amount:
             parts.append(f"{amount}{unit}")
     return "".join(parts) or "0s"
+    # endregion 4.4.3
 
 
 def _longer_than_zero(duration: timedelta) -> timedelta:

@@ -86,14 +86,17 @@ class UserCreate(SecretInputModel):
 
     @model_validator(mode="after")
     def _confirmation_matches(self) -> Self:
+        # region 4.4.2 extra: passwordConfirm equals password
         if self.password.get_secret_value() != self.password_confirm.get_secret_value():
             raise field_error(
                 type(self), ("passwordConfirm",), "password_mismatch", "Passwords do not match"
             )
         return self
+        # endregion 4.4.2
 
     @model_validator(mode="after")
     def _age_given_once(self) -> Self:
+        # region 4.4.2 extra: exactly one of age and birthDate
         # `field_error` rather than a bare error: that would carry the whole body, password too.
         if self.age is None and self.birth_date is None:
             raise field_error(type(self), (), "age_required", "Give either age or birthDate")
@@ -102,6 +105,7 @@ class UserCreate(SecretInputModel):
                 type(self), (), "age_given_twice", "Give either age or birthDate, not both"
             )
         return self
+        # endregion 4.4.2
 
 
 class UserUpdate(InputModel):

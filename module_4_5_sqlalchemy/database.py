@@ -27,6 +27,7 @@ DATABASE_UNAVAILABLE = (OSError, DBAPIError)
 
 def create_engine(settings: DatabaseSettings) -> AsyncEngine:
     """An asyncpg engine with the pool and timeouts the settings describe."""
+    # region 4.5.1 extra: pool size, timeouts and pre-ping from the settings
     if settings.url is None:
         raise ValueError("DATABASE_URL is not set")
     return create_async_engine(
@@ -42,6 +43,7 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
             "command_timeout": settings.command_timeout,
         },
     )
+    # endregion 4.5.1
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -59,8 +61,10 @@ async def unit_of_work(
 ) -> AsyncIterator[AsyncSession]:
     """One session and one transaction: committed when the block succeeds, rolled back when it
     raises (the exception propagates), closed in both cases."""
+    # region 4.5.1 extra: one session, one transaction: commit or roll back
     async with sessions() as session, session.begin():
         yield session
+    # endregion 4.5.1
 
 
 @dataclass(frozen=True)

@@ -179,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--today",
         type=date.fromisoformat,
-        default=date.today(),
+        default=datetime.now(UTC).date(),
         help="the date the sample data and the overdue report are relative to (YYYY-MM-DD)",
     )
     arguments = parser.parse_args(argv)

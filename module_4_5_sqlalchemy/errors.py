@@ -76,6 +76,7 @@ async def conflicts_raise(
     The savepoint keeps the caller's transaction usable after the error. Make the changes
     inside the block: ``begin_nested`` flushes what is pending before the SAVEPOINT.
     """
+    # region 4.5.3 extra: a SAVEPOINT; constraint violations to domain errors
     try:
         async with session.begin_nested():
             yield
@@ -84,3 +85,4 @@ async def conflicts_raise(
         if domain_error is None:
             raise
         raise domain_error from None
+    # endregion 4.5.3

@@ -25,6 +25,7 @@ class UserOpenTasks:
 async def users_with_open_task_counts(session: AsyncSession) -> list[UserOpenTasks]:
     """How many open (to do or in progress) tasks does each user have? Users with none are
     listed too, with 0; busiest first."""
+    # region 4.5.4 extra: outer join with the status test in ON
     open_tasks = func.count(Task.id)
     statement = (
         select(User, open_tasks)
@@ -36,11 +37,13 @@ async def users_with_open_task_counts(session: AsyncSession) -> list[UserOpenTas
     )
     rows = await session.execute(statement)
     return [UserOpenTasks(user=user, open_tasks=count) for user, count in rows]
+    # endregion 4.5.4
 
 
 async def overdue_tasks(session: AsyncSession, *, today: date | None = None) -> list[Task]:
     """Which open tasks are past their due date, with their owner and project (one statement,
     joined)? Most overdue first. ``today`` defaults to the database's ``current_date``."""
+    # region 4.5.4 extra: joinedload owner (inner) and project (outer)
     cutoff: ColumnElement[date] | date = func.current_date() if today is None else today
     statement = (
         select(Task)
@@ -49,6 +52,7 @@ async def overdue_tasks(session: AsyncSession, *, today: date | None = None) -> 
         .order_by(Task.due_date, Task.id)
     )
     return list(await session.scalars(statement))
+    # endregion 4.5.4
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,7 @@ async def top_completers(
     Ranked with ``rank()`` over the per-user counts, so users tied on the last place are all
     included (the result may be longer than ``limit``). Users who completed nothing are left out.
     """
+    # region 4.5.4 extra: GROUP BY and rank() over the counts
     if start >= end:
         raise ValueError("the period must end after it starts")
     completed = func.count(Task.id)
@@ -91,6 +96,7 @@ async def top_completers(
     )
     rows = await session.execute(statement)
     return [CompletionRank(user=user, completed=count, rank=rank) for user, count, rank in rows]
+    # endregion 4.5.4
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,7 @@ async def projects_with_status_counts(session: AsyncSession) -> list[ProjectStat
 
     One pass over the tasks: ``count(...) FILTER (WHERE status = ...)`` per status.
     """
+    # region 4.5.4 extra: count(...) FILTER per status
     per_status = [
         func.count(Task.id).filter(Task.status == status).label(status.value)
         for status in TaskStatus
@@ -123,6 +130,7 @@ async def projects_with_status_counts(session: AsyncSession) -> list[ProjectStat
         project, *counts = row
         result.append(ProjectStatusCounts(project, dict(zip(TaskStatus, counts, strict=True))))
     return result
+    # endregion 4.5.4
 
 
 async def users_with_tasks_and_tags(
@@ -133,6 +141,7 @@ async def users_with_tasks_and_tags(
     Three statements however many users and tasks: users, then their tasks (joined with the
     projects), then the tags of those tasks (``selectinload`` uses ``WHERE ... IN``).
     """
+    # region 4.5.4 extra: selectinload tasks, their tags and project
     statement = (
         select(User)
         .options(
@@ -143,3 +152,4 @@ async def users_with_tasks_and_tags(
     if user_ids is not None:
         statement = statement.where(User.id.in_(user_ids))
     return list(await session.scalars(statement))
+    # endregion 4.5.4

@@ -4,26 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field, PositiveFloat, PositiveInt, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.engine import make_url
 
-_ASYNC_DRIVER = "postgresql+asyncpg"
-
-
-def to_async_url(url: str) -> str:
-    """Any PostgreSQL URL (``postgres://``, ``postgresql://``, ``postgresql+asyncpg://``) in
-    the form SQLAlchemy's asyncpg dialect expects; anything else is a ``ValueError``."""
-    try:
-        parsed: URL = make_url(url)
-    except ArgumentError as error:
-        raise ValueError(f"not a database URL: {error}") from None
-    backend, _, driver = parsed.drivername.partition("+")
-    if backend not in {"postgresql", "postgres"} or driver not in {"", "asyncpg"}:
-        raise ValueError(
-            f"expected a PostgreSQL URL for asyncpg (postgresql+asyncpg://...), "
-            f"got the driver {parsed.drivername!r}"
-        )
-    return parsed.set(drivername=_ASYNC_DRIVER).render_as_string(hide_password=False)
+from course_support.postgres import to_sqlalchemy_url
 
 
 class DatabaseSettings(BaseSettings):
@@ -50,7 +33,10 @@ class DatabaseSettings(BaseSettings):
     @field_validator("url")
     @classmethod
     def _normalise_url(cls, url: str | None) -> str | None:
-        return None if url is None or not url.strip() else to_async_url(url.strip())
+        if url is None or not url.strip():
+            return None
+        # Any postgres:// or postgresql:// URL works; another driver (psycopg2) is refused.
+        return to_sqlalchemy_url(url.strip(), only_asyncpg=True)
 
 
 def settings_for_command() -> DatabaseSettings:

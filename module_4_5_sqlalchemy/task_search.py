@@ -96,6 +96,7 @@ def _escape_like(text: str) -> str:
 
 
 def _filtered(filters: TaskFilter) -> Select[Task]:
+    # region 4.5.4 extra: one where() per filter, EXISTS for the tag
     statement = select(Task)
     if filters.statuses:
         statement = statement.where(Task.status.in_(filters.statuses))
@@ -121,6 +122,7 @@ def _filtered(filters: TaskFilter) -> Select[Task]:
             )
         )
     return statement
+    # endregion 4.5.4
 
 
 def _after_cursor(keyset: _Keyset, sort: TaskSort, cursor: str) -> ColumnElement[bool]:
@@ -148,6 +150,7 @@ async def search_tasks(
     Tasks come with their tags and project loaded. A cursor from another sort order or a
     tampered one is :class:`InvalidCursorError`.
     """
+    # region 4.5.4 extra: keyset pages: sort, cursor, one row more
     filters = filters or TaskFilter()
     check_page_size(limit)
     if filters.due_from and filters.due_to and filters.due_from > filters.due_to:
@@ -167,3 +170,4 @@ async def search_tasks(
     items = tasks[:limit]
     next_cursor = encode_cursor(sort.value, keyset.dump(items[-1])) if has_more else None
     return TaskSearchPage(items=items, next_cursor=next_cursor)
+    # endregion 4.5.4

@@ -47,6 +47,7 @@ async def tags_named(session: AsyncSession, names: Iterable[str]) -> list[Tag]:
     ``INSERT ... ON CONFLICT DO NOTHING`` then ``SELECT``: safe when two sessions add the same
     new tag at once, where a SELECT-then-INSERT would fail on the unique constraint.
     """
+    # region 4.5.3 extra: INSERT ... ON CONFLICT DO NOTHING, then SELECT
     unique_names = sorted(set(names))
     if not unique_names:
         return []
@@ -57,6 +58,7 @@ async def tags_named(session: AsyncSession, names: Iterable[str]) -> list[Tag]:
     )
     tags = await session.scalars(select(Tag).where(Tag.name.in_(unique_names)).order_by(Tag.name))
     return list(tags)
+    # endregion 4.5.3
 
 
 def _completed_at(status: TaskStatus) -> datetime | None:
@@ -66,6 +68,7 @@ def _completed_at(status: TaskStatus) -> datetime | None:
 async def create_task(session: AsyncSession, data: TaskCreate) -> Task:
     """A new task for an existing user (:class:`UserNotFoundError` otherwise), in an existing
     project if one is given (:class:`ProjectNotFoundError`), with its tags."""
+    # region 4.5.3 extra: check owner and project, stamp completed_at, tags
     await get_user(session, data.owner_id)
     if data.project_id is not None:
         await get_project(session, data.project_id)
@@ -83,6 +86,7 @@ async def create_task(session: AsyncSession, data: TaskCreate) -> Task:
     session.add(task)
     await session.flush()
     return task
+    # endregion 4.5.3
 
 
 async def get_task(session: AsyncSession, task_id: int) -> Task:
@@ -111,6 +115,7 @@ async def list_tasks(
 async def update_task(session: AsyncSession, task_id: int, data: TaskUpdate) -> Task:
     """Change the fields given. Moving a task to ``done`` stamps ``completed_at``; moving it out
     of ``done`` clears it (a check constraint keeps the two consistent)."""
+    # region 4.5.3 extra: the fields given; completed_at follows the status
     task = await get_task(session, task_id)
     changes = data.model_dump(exclude_unset=True, exclude={"tags"})
     if changes.get("owner_id") is not None:
@@ -126,6 +131,7 @@ async def update_task(session: AsyncSession, task_id: int, data: TaskUpdate) -> 
         task.tags = await tags_named(session, data.tags)
     await session.flush()
     return task
+    # endregion 4.5.3
 
 
 async def delete_task(session: AsyncSession, task_id: int) -> None:

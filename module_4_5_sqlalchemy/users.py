@@ -28,10 +28,12 @@ def _email_conflict(email: str) -> dict[str, EmailAlreadyRegisteredError]:
 
 async def create_user(session: AsyncSession, data: UserCreate) -> User:
     """A new user; :class:`EmailAlreadyRegisteredError` if the email exists in any letter case."""
+    # region 4.5.3 extra: add inside conflicts_raise for the email index
     user = User(email=data.email, name=data.name)
     async with conflicts_raise(session, _email_conflict(data.email)):
         session.add(user)
     return user
+    # endregion 4.5.3
 
 
 async def get_user(session: AsyncSession, user_id: int) -> User:
@@ -58,12 +60,14 @@ async def list_users(session: AsyncSession, *, limit: int = 20, offset: int = 0)
 
 async def update_user(session: AsyncSession, user_id: int, data: UserUpdate) -> User:
     """Change the fields given; a taken email is :class:`EmailAlreadyRegisteredError`."""
+    # region 4.5.3 extra: the fields given, a taken email a domain error
     user = await get_user(session, user_id)
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     async with conflicts_raise(session, _email_conflict(changes.get("email", user.email))):
         for field, value in changes.items():
             setattr(user, field, value)
     return user
+    # endregion 4.5.3
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,7 @@ async def delete_user(
 ) -> UserDeletion:
     """Delete a user. Their tasks are deleted with them, or, with ``reassign_tasks_to``, handed
     to that user first. Unknown users are :class:`UserNotFoundError`."""
+    # region 4.5.3 extra: delete, or reassign the tasks first
     user = await get_user(session, user_id)
     reassigned = deleted = 0
     if reassign_tasks_to is not None:
@@ -97,3 +102,4 @@ async def delete_user(
         deleted = await session.scalar(count) or 0
     await session.execute(delete(User).where(User.id == user.id))
     return UserDeletion(deleted_tasks=deleted, reassigned_tasks=reassigned)
+    # endregion 4.5.3

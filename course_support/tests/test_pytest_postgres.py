@@ -164,6 +164,20 @@ def test_a_non_postgresql_url_is_refused() -> None:
         to_asyncpg_dsn("mysql://root@localhost/db")
 
 
+@pytest.mark.parametrize(
+    "url", ["postgresql+psycopg2://u@h/d", "postgresql+psycopg://u@h/d", "sqlite+aiosqlite:///x"]
+)
+def test_only_asyncpg_refuses_another_driver(url: str) -> None:
+    assert to_sqlalchemy_url("postgresql+psycopg2://u@h/d") == "postgresql+asyncpg://u@h/d"
+    with pytest.raises(ValueError, match="expected a PostgreSQL URL for asyncpg"):
+        to_sqlalchemy_url(url, only_asyncpg=True)
+
+
+@pytest.mark.parametrize("url", ["postgresql://u@h/d", "postgresql+asyncpg://u@h/d"])
+def test_only_asyncpg_accepts_asyncpg_or_no_driver(url: str) -> None:
+    assert to_sqlalchemy_url(url, only_asyncpg=True) == "postgresql+asyncpg://u@h/d"
+
+
 def test_with_database_keeps_server_and_query() -> None:
     assert with_database("postgresql://p:@/postgres?host=/s", "test_1") == (
         "postgresql://p:@/postgres?host=/s".replace("/postgres?", "/test_1?")

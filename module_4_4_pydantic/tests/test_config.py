@@ -15,7 +15,7 @@ from pydantic_core import ErrorDetails
 from module_4_4_pydantic import config
 from module_4_4_pydantic.settings import Environment, LogLevel, format_duration, parse_duration
 
-pytestmark = pytest.mark.task("4.4.3")
+pytestmark = pytest.mark.task("4.4.3", level="extra")
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_KEY = "k3y-" * 10

@@ -12,7 +12,7 @@ from module_4_4_pydantic.passwords import (
     is_common_password,
 )
 
-pytestmark = pytest.mark.task("4.4.2")
+pytestmark = pytest.mark.task("4.4.2", level="extra")
 
 
 def test_the_shipped_list_is_loaded_once_and_lower_case() -> None:

@@ -66,7 +66,7 @@ def posts(draw: st.DrawFn) -> PostRead:
     )
 
 
-@pytest.mark.task("4.4.1")
+@pytest.mark.task("4.4.1", level="extra")
 @EXAMPLES
 @given(posts())
 def test_any_post_survives_a_json_round_trip(post: PostRead) -> None:
@@ -86,7 +86,7 @@ strong_passwords = st.tuples(
 ).flatmap(lambda parts: st.permutations([*parts[:4], *parts[4]]).map("".join))
 
 
-@pytest.mark.task("4.4.2")
+@pytest.mark.task("4.4.2", level="extra")
 @EXAMPLES
 @given(password=strong_passwords)
 def test_a_password_that_passes_every_rule_is_accepted(password: str) -> None:
@@ -127,7 +127,7 @@ def expected_character_rules(password: str) -> set[str]:
     return expected
 
 
-@pytest.mark.task("4.4.2")
+@pytest.mark.task("4.4.2", level="extra")
 @EXAMPLES
 @given(password=st.text(st.characters(categories=["L", "N", "P", "S", "Zs", "Cc"]), max_size=80))
 def test_exactly_the_broken_character_rules_are_reported(password: str) -> None:
@@ -136,7 +136,7 @@ def test_exactly_the_broken_character_rules_are_reported(password: str) -> None:
     assert reported - {"not_common"} == expected_character_rules(password)
 
 
-@pytest.mark.task("4.4.2")
+@pytest.mark.task("4.4.2", level="extra")
 @EXAMPLES
 @given(
     halves=st.tuples(*[st.text(string.ascii_letters + string.digits + SYMBOLS, max_size=45)] * 2)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from pydantic import ValidationError
 
 from module_4_4_pydantic.users import PasswordChange, UserCreate
 
-pytestmark = pytest.mark.task("4.4.2")
+pytestmark = pytest.mark.task("4.4.2", level="extra")
 
 TODAY = date(2027, 2, 28)  # a common year: 29 February birthdays have not come yet
 PASSWORD = "Violet-Harbor-42"
@@ -136,11 +138,30 @@ def test_the_nineteenth_birthday_is_the_first_day_accepted() -> None:
     assert error.value.errors()[0]["ctx"] == {"adult": 18, "age": 18}
 
 
-def test_without_a_today_in_the_context_the_date_is_today_in_utc() -> None:
-    payload = {**VALID, "age": None, "birthDate": "1990-05-17"}
-    del payload["age"]
+@pytest.mark.parametrize(
+    ("local_moment", "accepted"),
+    [
+        # 20:30 on 14 June in New York is 00:30 on 15 June in UTC: 19 years old in UTC only.
+        (datetime(2027, 6, 14, 20, 30, tzinfo=ZoneInfo("America/New_York")), True),
+        # 08:30 on 15 June in Tokyo is 23:30 on 14 June in UTC: 19 years old locally only.
+        (datetime(2027, 6, 15, 8, 30, tzinfo=ZoneInfo("Asia/Tokyo")), False),
+    ],
+)
+def test_without_a_today_in_the_context_the_date_is_today_in_utc(
+    local_moment: datetime, accepted: bool
+) -> None:
+    payload = {key: value for key, value in VALID.items() if key != "age"}
+    payload["birthDate"] = "2008-06-15"
 
-    assert UserCreate.model_validate(payload).birth_date == date(1990, 5, 17)
+    # time-machine also sets the local time zone (TZ) to the destination's zone.
+    with time_machine.travel(local_moment, tick=False):
+        assert date.today() != datetime.now(UTC).date()  # the premise: local and UTC dates differ
+        if accepted:
+            assert UserCreate.model_validate(payload).birth_date == date(2008, 6, 15)
+        else:
+            with pytest.raises(ValidationError) as error:
+                UserCreate.model_validate(payload)
+            assert locations_and_types(error.value) == [(("birthDate",), "too_young")]
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from module_4_5_sqlalchemy.database import Database, create_engine, open_databas
 from module_4_5_sqlalchemy.models import User
 from module_4_5_sqlalchemy.settings import DatabaseSettings
 
-pytestmark = pytest.mark.task("4.5.1")
+pytestmark = pytest.mark.task("4.5.1", level="extra")
 
 
 def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -40,7 +40,7 @@ def test_without_database_url_the_url_is_none(monkeypatch: pytest.MonkeyPatch) -
     [
         ("sqlite+aiosqlite:///tracker.db", "expected a PostgreSQL URL"),
         ("postgresql+psycopg2://localhost/tracker", "expected a PostgreSQL URL"),
-        ("not a url", "not a database URL"),
+        ("not a url", "not a PostgreSQL URL"),
     ],
 )
 def test_a_url_that_is_not_postgresql_for_asyncpg_is_refused(url: str, message: str) -> None:

@@ -16,7 +16,7 @@ from course_support.pytest_postgres import PostgresDatabase
 from module_4_5_sqlalchemy import migrate
 from module_4_5_sqlalchemy.migrate import current_revision, downgrade, heads, schema_drift, upgrade
 
-pytestmark = pytest.mark.task("4.5.2")
+pytestmark = pytest.mark.task("4.5.2", level="extra")
 
 
 async def _engine(database: PostgresDatabase) -> AsyncIterator[AsyncEngine]:

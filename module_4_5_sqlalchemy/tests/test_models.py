@@ -13,7 +13,7 @@ from module_4_5_sqlalchemy.errors import violated_constraint
 from module_4_5_sqlalchemy.models import Task, TaskPriority, TaskStatus, User
 from module_4_5_sqlalchemy.tests.factories import add_project, add_task, add_user
 
-pytestmark = pytest.mark.task("4.5.2")
+pytestmark = pytest.mark.task("4.5.2", level="extra")
 
 
 async def _violation(session: AsyncSession, statement: str) -> str | None:

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from module_4_5_sqlalchemy.models import TaskStatus
@@ -21,7 +21,7 @@ from module_4_5_sqlalchemy.queries import (
 )
 from module_4_5_sqlalchemy.tests.factories import add_project, add_task, add_user
 
-pytestmark = pytest.mark.task("4.5.4")
+pytestmark = pytest.mark.task("4.5.4", level="extra")
 
 TODAY = date(2026, 3, 15)
 START = datetime(2026, 3, 1, tzinfo=UTC)
@@ -89,9 +89,14 @@ async def test_overdue_tasks_are_open_past_due_and_come_with_owner_and_project(
 
 
 async def test_overdue_defaults_to_the_database_date(session: AsyncSession) -> None:
+    # The database's date, not Python's date.today(): near midnight, or with the server in
+    # another time zone than this process, the two differ by a day.
+    today = await session.scalar(select(func.current_date()))
+    assert today is not None
     owner = await add_user(session)
-    yesterday = await add_task(session, owner, due_date=date.today() - timedelta(days=1))
-    await add_task(session, owner, due_date=date.today() + timedelta(days=1))
+    yesterday = await add_task(session, owner, due_date=today - timedelta(days=1))
+    await add_task(session, owner, due_date=today)  # due today: not overdue yet
+    await add_task(session, owner, due_date=today + timedelta(days=1))
 
     assert [task.id for task in await overdue_tasks(session)] == [yesterday.id]
 

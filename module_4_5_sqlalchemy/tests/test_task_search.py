@@ -13,7 +13,7 @@ from module_4_5_sqlalchemy.pagination import encode_cursor
 from module_4_5_sqlalchemy.task_search import TaskFilter, TaskSort, search_tasks
 from module_4_5_sqlalchemy.tests.factories import add_project, add_task, add_user
 
-pytestmark = pytest.mark.task("4.5.4")
+pytestmark = pytest.mark.task("4.5.4", level="extra")
 
 MONDAY = date(2026, 3, 2)
 T0 = datetime(2026, 3, 1, 9, tzinfo=UTC)

@@ -27,7 +27,7 @@ from module_4_5_sqlalchemy.tasks import (
 )
 from module_4_5_sqlalchemy.tests.factories import add_project, add_task, add_user
 
-pytestmark = pytest.mark.task("4.5.3")
+pytestmark = pytest.mark.task("4.5.3", level="extra")
 
 
 async def test_created_task_has_defaults_and_normalised_unique_tags(session: AsyncSession) -> None:

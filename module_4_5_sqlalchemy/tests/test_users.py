@@ -27,7 +27,7 @@ from module_4_5_sqlalchemy.users import (
     update_user,
 )
 
-pytestmark = pytest.mark.task("4.5.3")
+pytestmark = pytest.mark.task("4.5.3", level="extra")
 
 
 async def test_created_user_is_stored_with_its_id_and_creation_time(

@@ -34,6 +34,7 @@ def _timestamp(name: str) -> sa.Column[datetime]:
 
 
 def upgrade() -> None:
+    # region 4.5.2 extra: tables, enum types, constraints, indexes
     op.create_table(
         "users",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -100,9 +101,11 @@ def upgrade() -> None:
     op.create_index("ix_tasks_completed_at", "tasks", ["completed_at"])
     op.create_index("ix_tasks_created_at_id", "tasks", ["created_at", "id"])
     op.create_index("ix_tasks_priority_id", "tasks", ["priority", "id"])
+    # endregion 4.5.2
 
 
 def downgrade() -> None:
+    # region 4.5.2 extra: drop in reverse order, enum types too
     # Dropping a table drops its indexes and constraints; the enum types go explicitly.
     op.drop_table("tasks")
     bind = op.get_bind()
@@ -110,3 +113,4 @@ def downgrade() -> None:
     task_status.drop(bind)
     op.drop_table("projects")
     op.drop_table("users")
+    # endregion 4.5.2

@@ -19,6 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # region 4.5.2 extra: the tags table and task_tags
     op.create_table(
         "tags",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -43,8 +44,11 @@ def upgrade() -> None:
     )
     # The primary key (task_id, tag_id) serves "tags of a task"; this serves "tasks with a tag".
     op.create_index("ix_task_tags_tag_id", "task_tags", ["tag_id"])
+    # endregion 4.5.2
 
 
 def downgrade() -> None:
+    # region 4.5.2 extra: drop task_tags, then tags
     op.drop_table("task_tags")
     op.drop_table("tags")
+    # endregion 4.5.2

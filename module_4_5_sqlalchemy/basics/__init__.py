@@ -1,0 +1,1 @@
+"""The section's core exercise: async connection, models, an Alembic migration, CRUD, JOINs."""

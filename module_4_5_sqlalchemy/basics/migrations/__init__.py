@@ -1,0 +1,1 @@
+"""Alembic migrations of the core exercise; `basics/alembic.ini` points here."""
