@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml  # type: ignore[import-untyped]
 
-from module_4_7_docker.tests.compose_stack import compose_command
+from course_support.compose_stack import compose_command
 
 pytestmark = pytest.mark.task("4.7.2")
 

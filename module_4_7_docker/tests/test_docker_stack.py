@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from module_4_7_docker.tests.compose_stack import (
+from course_support.compose_stack import (
     ComposeStack,
     compose_stack,
     docker,

@@ -1,7 +1,7 @@
 """`cd capstone && docker-compose up` for real (task 4.8.1): build, migrate once, serve, keep data.
 
-Run by `nox -s docker_smoke` in the capstone's environment; the compose helper comes from section
-4.7 through the repository root on PYTHONPATH. Without a Docker engine the tests skip and say why.
+Run by `nox -s docker_smoke` in the capstone's environment; the compose helper comes from
+``course_support`` through the repository root on PYTHONPATH. Without a Docker engine the tests skip and say why.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from module_4_7_docker.dockerfile_lint import lint
-from module_4_7_docker.tests.compose_stack import (
+from course_support.compose_stack import (
     ComposeStack,
     compose_command,
     compose_stack,

@@ -1,6 +1,6 @@
 """A docker-compose stack driven from tests: its own project name, health polled, always torn down.
 
-Shared by section 4.7's smoke test and the capstone's (``capstone/tests/docker``). Works with the
+Shared by section 4.7's Docker tests and the capstone's (``capstone/tests/docker``). Works with the
 ``docker compose`` v2 plugin and with ``docker-compose`` v1.29, which has no ``up --wait``: health
 is read from ``docker inspect`` until a deadline.
 """
@@ -23,7 +23,7 @@ from typing import Any
 
 POLL_INTERVAL_SECONDS = 0.5
 # `shared/` lies beside the repository (CI clones the repository with a copy of it alongside).
-SHARED_CONTAINERS = Path(__file__).resolve().parents[2].parent / "shared" / "containers"
+SHARED_CONTAINERS = Path(__file__).resolve().parents[1].parent / "shared" / "containers"
 # Local stand-ins for the official base images, for machines that reach no container registry.
 STAND_IN_IMAGES = {"PYTHON_IMAGE": "local/python:3.11-slim", "POSTGRES_IMAGE": "local/postgres:15"}
 
