@@ -174,12 +174,13 @@ class ComposeStack:
             time.sleep(POLL_INTERVAL_SECONDS)
         return int(state["ExitCode"])
 
-    def stop_with_sigterm(self, service: str, timeout: float) -> tuple[int, float]:
-        """Send SIGTERM to the service's main process; its exit code and seconds until it exited."""
-        started = time.monotonic()
-        docker("kill", "--signal", "SIGTERM", self.container(service))
-        exit_code = self.wait_exited(service, timeout=timeout)
-        return exit_code, time.monotonic() - started
+    def stop(self, service: str, timeout: float) -> int:
+        """``stop`` the service (SIGTERM, then SIGKILL after ``timeout`` s); its exit code.
+
+        137 (128 + SIGKILL) means the process ignored SIGTERM until the grace period ran out.
+        """
+        self.compose("stop", "--timeout", str(int(timeout)), service, timeout=timeout + 60)
+        return int(self.state(service)["ExitCode"])
 
     def process_user_and_command(self, service: str) -> tuple[str, list[str]]:
         """The uid the service's container runs as, and PID 1's command line."""

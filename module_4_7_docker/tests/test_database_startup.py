@@ -58,6 +58,18 @@ async def forwarder(port: int, open_server: Opener) -> AsyncIterator[None]:
         yield
 
 
+class RetryWatcher(logging.Handler):
+    """Sets ``retried`` when the service logs that it is retrying its first connection."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.INFO)
+        self.retried = asyncio.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "retrying" in record.getMessage():
+            self.retried.set()
+
+
 def settings_on(port: int, database: PostgresDatabase, startup_timeout: float) -> DatabaseSettings:
     parts = urlsplit(database.url)
     credentials = parts.netloc.rpartition("@")[0]
@@ -66,16 +78,21 @@ def settings_on(port: int, database: PostgresDatabase, startup_timeout: float) -
 
 
 async def test_the_pool_opens_once_a_database_that_was_not_up_starts_listening(
-    postgres_database: PostgresDatabase, caplog: pytest.LogCaptureFixture
+    postgres_database: PostgresDatabase,
 ) -> None:
     port = free_port()
     settings = settings_on(port, postgres_database, startup_timeout=30)
-    caplog.set_level(logging.INFO, logger="module_4_7_docker.notes_service.database")
-
-    opening = asyncio.create_task(create_pool(settings))
-    async with asyncio.timeout(30):
-        while "retrying" not in caplog.text:  # the first attempt was refused
-            await asyncio.sleep(0.05)
+    logger = logging.getLogger("module_4_7_docker.notes_service.database")
+    watcher = RetryWatcher()
+    logger.addHandler(watcher)
+    logger.setLevel(logging.INFO)
+    try:
+        opening = asyncio.create_task(create_pool(settings))
+        # The first attempt is refused: nothing listens on the port yet.
+        await asyncio.wait_for(watcher.retried.wait(), timeout=30)
+    finally:
+        logger.removeHandler(watcher)
+        logger.setLevel(logging.NOTSET)
     async with forwarder(port, server_opener(postgres_database.url)):
         pool = await asyncio.wait_for(opening, timeout=30)
         try:
