@@ -197,6 +197,10 @@ class ComposeStack:
             raise StackError(f"{service}:{container_port} is not published ({published!r})")
         return f"http://{host}:{port}"
 
+    def down(self) -> None:
+        """Remove the project's containers, networks and volumes."""
+        self.compose("down", "--volumes", "--remove-orphans", "--timeout", "20")
+
     def logs(self) -> str:
         """The last lines of every service's log, for failure messages."""
         try:
@@ -226,5 +230,10 @@ def compose_stack(
         stack = ComposeStack(folder, env_file, project, tuple(command))
         try:
             yield stack
-        finally:
-            stack.compose("down", "--volumes", "--remove-orphans", "--timeout", "20")
+        except BaseException:
+            # The body's error says what went wrong; `down` on a file compose cannot even read
+            # (nothing was created) would only hide it behind its own.
+            with contextlib.suppress(StackError):
+                stack.down()
+            raise
+        stack.down()

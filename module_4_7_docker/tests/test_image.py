@@ -151,7 +151,7 @@ def test_docker_stop_ends_the_server_with_sigterm_before_the_grace_period_runs_o
 
     exit_code = stack.stop("app", timeout=STOP_GRACE_SECONDS)
 
-    # 137 (128 + SIGKILL): the server ignored SIGTERM and Docker killed it after the grace period;
-    # a shell-form CMD does that, because /bin/sh as PID 1 does not pass SIGTERM on.
+    # 137 (128 + SIGKILL): the server never saw or ignored SIGTERM, and Docker killed it after the
+    # grace period (a shell as PID 1 that does not pass the signal on does that).
     assert exit_code in {0, 143}, stack.logs()
     assert "Application shutdown complete" in stack.compose("logs", "--no-color", "app")
