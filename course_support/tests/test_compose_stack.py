@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
+import urllib.request
 from pathlib import Path
 
-import httpx
 import pytest
 
 from course_support import compose_stack as helper
@@ -66,7 +66,8 @@ def test_a_stack_is_driven_through_its_life_and_removed_at_the_end(
         stack.compose("up", "--detach")
         stack.wait_healthy("web")
         assert stack.wait_exited("once") == 3
-        assert httpx.get(stack.base_url("web", 8000), timeout=10).status_code == 200
+        with urllib.request.urlopen(stack.base_url("web", 8000), timeout=10) as response:
+            assert response.status == 200
         uid, command_line = stack.process_user_and_command("web")
         assert (uid, command_line) == ("0", ["python3", "-m", "http.server", "8000"])
         assert stack.stop("web", timeout=1) == 137
