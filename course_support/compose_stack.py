@@ -1,6 +1,6 @@
 """A docker-compose stack driven from tests: its own project name, health polled, always torn down.
 
-Shared by section 4.7's smoke test and the capstone's (``capstone/tests/docker``). Works with the
+Shared by section 4.7's Docker tests and the capstone's (``capstone/tests/docker``). Works with the
 ``docker compose`` v2 plugin and with ``docker-compose`` v1.29, which has no ``up --wait``: health
 is read from ``docker inspect`` until a deadline.
 """
@@ -23,7 +23,7 @@ from typing import Any
 
 POLL_INTERVAL_SECONDS = 0.5
 # `shared/` lies beside the repository (CI clones the repository with a copy of it alongside).
-SHARED_CONTAINERS = Path(__file__).resolve().parents[2].parent / "shared" / "containers"
+SHARED_CONTAINERS = Path(__file__).resolve().parents[1].parent / "shared" / "containers"
 # Local stand-ins for the official base images, for machines that reach no container registry.
 STAND_IN_IMAGES = {"PYTHON_IMAGE": "local/python:3.11-slim", "POSTGRES_IMAGE": "local/postgres:15"}
 
@@ -174,12 +174,13 @@ class ComposeStack:
             time.sleep(POLL_INTERVAL_SECONDS)
         return int(state["ExitCode"])
 
-    def stop_with_sigterm(self, service: str, timeout: float) -> tuple[int, float]:
-        """Send SIGTERM to the service's main process; its exit code and seconds until it exited."""
-        started = time.monotonic()
-        docker("kill", "--signal", "SIGTERM", self.container(service))
-        exit_code = self.wait_exited(service, timeout=timeout)
-        return exit_code, time.monotonic() - started
+    def stop(self, service: str, timeout: float) -> int:
+        """``stop`` the service (SIGTERM, then SIGKILL after ``timeout`` s); its exit code.
+
+        137 (128 + SIGKILL) means the process ignored SIGTERM until the grace period ran out.
+        """
+        self.compose("stop", "--timeout", str(int(timeout)), service, timeout=timeout + 60)
+        return int(self.state(service)["ExitCode"])
 
     def process_user_and_command(self, service: str) -> tuple[str, list[str]]:
         """The uid the service's container runs as, and PID 1's command line."""
@@ -195,6 +196,10 @@ class ComposeStack:
         if not port.isdigit():
             raise StackError(f"{service}:{container_port} is not published ({published!r})")
         return f"http://{host}:{port}"
+
+    def down(self) -> None:
+        """Remove the project's containers, networks and volumes."""
+        self.compose("down", "--volumes", "--remove-orphans", "--timeout", "20")
 
     def logs(self) -> str:
         """The last lines of every service's log, for failure messages."""
@@ -225,5 +230,10 @@ def compose_stack(
         stack = ComposeStack(folder, env_file, project, tuple(command))
         try:
             yield stack
-        finally:
-            stack.compose("down", "--volumes", "--remove-orphans", "--timeout", "20")
+        except BaseException:
+            # The body's error says what went wrong; `down` on a file compose cannot even read
+            # (nothing was created) would only hide it behind its own.
+            with contextlib.suppress(StackError):
+                stack.down()
+            raise
+        stack.down()
