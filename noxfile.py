@@ -198,6 +198,27 @@ def serve(session: nox.Session) -> None:
     session.run("taskmanager", "serve", *session.posargs)
 
 
+@nox.session(venv_backend="none")
+def starter(session: nox.Session) -> None:
+    """Write the learner's edition: `nox -s starter -- DIR` (`--force` replaces DIR's content).
+
+    Every file git tracks, solution regions stubbed (CONTRIBUTING.md §3), minus starter.toml's
+    excludes, plus its overlay; `--check-round-trip` then proves the reference comes back.
+    """
+    if not (ROOT / "starter.toml").is_file():
+        session.error("this is the learner's edition (no starter.toml): it makes no starters")
+    if not session.posargs:
+        session.error("usage: nox -s starter -- DIR [--force] [--check-round-trip]")
+    session.run(
+        sys.executable,
+        "-m",
+        "course_support.starter",
+        *session.posargs,
+        env={"PYTHONPATH": str(ROOT)},
+        external=True,
+    )
+
+
 @nox.session(name="section_4_8")
 def section_4_8(session: nox.Session) -> None:
     """Alias of `capstone`: the course numbers the capstone 4.8."""
