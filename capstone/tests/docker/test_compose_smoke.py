@@ -24,7 +24,7 @@ from module_4_7_docker.tests.compose_stack import (
     prepare_engine,
 )
 
-pytestmark = [pytest.mark.docker, pytest.mark.task("4.8.1")]
+pytestmark = [pytest.mark.docker, pytest.mark.task("4.8.1", level="core")]
 
 CAPSTONE = Path(__file__).resolve().parents[2]
 IMAGE = "taskmanager:smoke"
