@@ -187,7 +187,9 @@ def _check_python_placement(text: str, regions: Sequence[Region], path: str) -> 
         where = f"{path}:{start}"
         for statement in statements:
             first, last = statement.lineno, statement.end_lineno or statement.lineno
-            if first < start <= last and statement.col_offset >= columns:
+            if first < start <= last and (
+                statement.col_offset >= columns or not _is_compound(statement)
+            ):
                 raise RegionError(
                     f"{where}: region {region.task_id} starts inside the statement of line {first}"
                 )
@@ -201,6 +203,14 @@ def _check_python_placement(text: str, regions: Sequence[Region], path: str) -> 
                     f"{where}: region {region.task_id} holds a statement (line {first}) less "
                     "indented than its markers"
                 )
+
+
+def _is_compound(statement: ast.stmt) -> bool:
+    """Whether a statement holds a block of statements (def, if, for, with, try, match, ...)."""
+    return any(
+        isinstance(value, list) and value and isinstance(value[0], ast.stmt | ast.match_case)
+        for _, value in ast.iter_fields(statement)
+    )
 
 
 def _innermost_scopes(tree: ast.AST) -> dict[int, ast.AST | None]:
