@@ -331,5 +331,7 @@ def test_an_indented_region_outside_any_function_is_refused() -> None:
         """
     )
 
-    with pytest.raises(RegionError, match=r"a.py:4: indented region 4.4.1 lies in no function body"):
+    with pytest.raises(
+        RegionError, match=r"a.py:4: indented region 4.4.1 lies in no function body"
+    ):
         stub(reference, "a.py")
