@@ -202,7 +202,15 @@ def serve(session: nox.Session) -> None:
     `nox -s serve -- --host 0.0.0.0 --port 9000 --workers 2`.
     """
     sync(session, project=CAPSTONE)
-    session.run("taskmanager", "serve", *session.posargs)
+    # The embedded database lives in capstone/.data/ (as the README says), wherever nox runs from;
+    # an EMBEDDED_DATA_DIR of the caller's wins.
+    data = {"EMBEDDED_DATA_DIR": str(CAPSTONE / ".data" / "postgres")}
+    session.run(
+        "taskmanager",
+        "serve",
+        *session.posargs,
+        env={} if "EMBEDDED_DATA_DIR" in os.environ else data,
+    )
 
 
 @nox.session(venv_backend="none")
