@@ -33,6 +33,11 @@ SECTION_FOLDERS = {
 }
 
 
+# pytest's exit statuses for a run that stopped before running its tests: interrupted, internal
+# error, usage error (e.g. a test without its task marker).
+_STOPPED = frozenset({2, 3, 4})
+
+
 class Verdict(StrEnum):
     PASSED = "passed"
     FAILED = "FAILED"
@@ -56,7 +61,8 @@ class TaskScore:
     results: dict[str, TestResult] = field(default_factory=dict)
     """Each test of the task by node id (the newest report that ran it wins)."""
     collection_errors: list[str] = field(default_factory=list)
-    """Test modules of the task's suite that failed to import: the task cannot pass."""
+    """Test modules of the task's suite that failed to import, or a run that stopped early
+    (a usage or internal error): the task cannot pass."""
 
     def _of_level(self, level: str) -> list[TestResult]:
         return [result for result in self.results.values() if result.level == level]
@@ -128,7 +134,10 @@ def score(reports: Sequence[dict[str, Any]], catalogue: dict[str, CourseTask]) -
         for task_id in selected & set(scores):  # a newer run of just these tasks starts afresh
             scores[task_id].results.clear()
             scores[task_id].collection_errors.clear()
-        for nodeid in report.get("collection_errors") or []:
+        problems = list(report.get("collection_errors") or [])
+        if int(report.get("exit_status", 0)) in _STOPPED:
+            problems.append(f"the run stopped: pytest exit status {report['exit_status']}")
+        for nodeid in problems:
             section = _section_of(nodeid, str(report.get("suite", "")))
             for entry in scores.values():
                 if entry.task.section == section and (not selected or entry.task.id in selected):
@@ -192,7 +201,7 @@ def render_markdown(scores: Sequence[TaskScore], *, root: Path = REPOSITORY_ROOT
         lines.append(f"| {entry.task.id} | {wording} | {core} | {extra} | {verdict} |")
         if entry.collection_errors:
             broken = ", ".join(f"`{nodeid}`" for nodeid in entry.collection_errors)
-            passing_notes.append(f"- **{entry.task.id}** cannot import: {broken}")
+            passing_notes.append(f"- **{entry.task.id}** cannot run: {broken}")
         if passing := already_passing(entry, verdict):
             passing_notes.append(f"- **{entry.task.id}** ({len(passing)}/{len(entry.core)}):")
             passing_notes += [f"  - `{nodeid}`" for nodeid in passing]
@@ -214,7 +223,7 @@ def render_text(scores: Sequence[TaskScore], *, root: Path = REPOSITORY_ROOT) ->
             _tally(entry.extra_passed, entry.extra),
             str(verdict),
         )
-        notes = [f"    cannot import: {nodeid}" for nodeid in entry.collection_errors]
+        notes = [f"    cannot run: {nodeid}" for nodeid in entry.collection_errors]
         if passing := already_passing(entry, verdict):
             notes.append(f"    core tests passing already ({len(passing)}/{len(entry.core)}):")
             notes += [f"      {nodeid}" for nodeid in passing]

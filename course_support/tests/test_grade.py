@@ -207,7 +207,19 @@ def test_a_test_module_that_cannot_be_imported_fails_its_sections_tasks(tmp_path
         assert scores[task_id].verdict(section_exists=True) is Verdict.FAILED, task_id
     assert scores["4.3.1"].verdict(section_exists=True) is Verdict.NOT_RUN
     text = render_text(list(scores.values()), root=tmp_path)
-    assert "cannot import: module_4_2_asyncio/tests/test_queue.py" in text
+    assert "cannot run: module_4_2_asyncio/tests/test_queue.py" in text
+
+
+def test_a_suite_run_that_stopped_fails_its_sections_tasks(tmp_path: Path) -> None:
+    report = _report(tmp_path / "a.json", "section_4_3", [])
+    data = json.loads(report.read_text())
+    report.write_text(json.dumps({**data, "exit_status": 4}))
+
+    scores = _scores(tmp_path)
+
+    assert scores["4.3.1"].verdict(section_exists=True) is Verdict.FAILED
+    assert scores["4.3.1"].collection_errors == ["the run stopped: pytest exit status 4"]
+    assert scores["4.2.1"].verdict(section_exists=True) is Verdict.NOT_RUN
 
 
 def test_markdown_lists_wording_tallies_and_verdict(tmp_path: Path) -> None:

@@ -104,7 +104,7 @@ def test_grading_the_starter_passes_no_core_task_and_gives_little_away(starter: 
         if verdict is not Verdict.PASSED:
             missing = [result.nodeid for result in entry.core_passed if result.nodeid not in output]
             assert not missing, f"{task.id}: free tests not printed: {missing}"
-    report = "\n".join(states)
+    report = "\n".join(states) + "\n--- the end of its output:\n" + output[-3000:]
     print(f"grading the starter took {elapsed:.0f} s:\n{report}")
 
     assert result.returncode != 0, f"grading the stubs succeeded:\n{report}"
