@@ -239,19 +239,60 @@ def _string_literal(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _stub_lines(region: Region, kind: FileKind, newline: str) -> list[str]:
+# After the stub of a region that held its function's `yield`: the function stays a generator (an
+# async one stays an async generator), so its callers still type-check. mypy skips the unreachable
+# line; the ignore is for configurations that report unreachable code, and harmless elsewhere.
+_GENERATOR_KEEPER = (
+    "yield  # type: ignore[unreachable, unused-ignore]  # the stub stays a generator"
+)
+
+
+def _stub_lines(region: Region, kind: FileKind, newline: str, *, generator: bool) -> list[str]:
     if kind is not FileKind.PYTHON or not region.indent:
         return []
     message = _string_literal(f"{region.task_id}: {region.what}")
     one_line = f"{region.indent}raise NotImplementedError({message}){newline}"
     if len(one_line.rstrip("\r\n").expandtabs()) <= _LINE_LIMIT:
-        return [one_line]
-    # ruff format's own layout of a call too long for one line
-    return [
-        f"{region.indent}raise NotImplementedError({newline}",
-        f"{region.indent}    {message}{newline}",
-        f"{region.indent}){newline}",
-    ]
+        lines = [one_line]
+    else:  # ruff format's own layout of a call too long for one line
+        lines = [
+            f"{region.indent}raise NotImplementedError({newline}",
+            f"{region.indent}    {message}{newline}",
+            f"{region.indent}){newline}",
+        ]
+    if generator:
+        lines.append(f"{region.indent}{_GENERATOR_KEEPER}{newline}")
+    return lines
+
+
+def _holds_own_yield(statement: ast.stmt) -> bool:
+    """Whether a statement yields for the function it is in (not for a function it defines)."""
+    pending: list[ast.AST] = [statement]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Yield | ast.YieldFrom):
+            return True
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            continue
+        pending.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _generator_regions(text: str, regions: Sequence[Region]) -> set[Region]:
+    """The indented regions whose body yields for the enclosing function."""
+    tree = ast.parse(text)
+    statements = [node for node in ast.walk(tree) if isinstance(node, ast.stmt)]
+    return {
+        region
+        for region in regions
+        if region.indent
+        and any(
+            region.start + 1 < statement.lineno < region.end + 1
+            and statement.col_offset == len(region.indent.expandtabs())
+            and _holds_own_yield(statement)
+            for statement in statements
+        )
+    }
 
 
 def stub(text: str, path: str | PurePath, known_ids: Collection[str] | None = None) -> str:
@@ -263,6 +304,7 @@ def stub(text: str, path: str | PurePath, known_ids: Collection[str] | None = No
     lines = text.splitlines(keepends=True)
     out: list[str] = []
     stubs: dict[int, Region] = {}  # 1-based line of each inserted raise -> its region
+    generators = _generator_regions(text, regions) if kind is FileKind.PYTHON else set()
     cursor = 0
     for region in regions:
         out.extend(lines[cursor : region.start + 1])
@@ -270,7 +312,7 @@ def stub(text: str, path: str | PurePath, known_ids: Collection[str] | None = No
         newline = start_line[len(start_line.rstrip("\r\n")) :] or "\n"
         if kind is not FileKind.MARKDOWN:
             out.extend(line for line in region.body(lines) if _KEPT_LINE.match(line))
-        stub_lines = _stub_lines(region, kind, newline)
+        stub_lines = _stub_lines(region, kind, newline, generator=region in generators)
         if stub_lines:
             stubs[len(out) + 1] = region
         out.extend(stub_lines)

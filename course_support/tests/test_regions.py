@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -335,3 +338,62 @@ def test_an_indented_region_outside_any_function_is_refused() -> None:
         RegionError, match=r"a.py:4: indented region 4.4.1 lies in no function body"
     ):
         stub(reference, "a.py")
+
+
+GENERATOR_REFERENCE = _source(
+    """
+    from collections.abc import AsyncIterator, Iterator
+
+
+    async def sessions(count: int) -> AsyncIterator[int]:
+        \"\"\"Yield `count` session numbers (a FastAPI dependency with yield looks the same).\"\"\"
+        # region 4.3.3 core: yield each session number
+        for number in range(count):
+            yield number
+        # endregion 4.3.3
+
+
+    def names() -> Iterator[str]:
+        \"\"\"Its region's only `yield` is a nested function's: the stub needs no keeper.\"\"\"
+        yield "first"
+        # region 4.3.3 core: the rest
+        def inner() -> Iterator[str]:
+            yield "x"
+
+        _ = list(inner())
+        # endregion 4.3.3
+
+
+    async def first_session() -> int:
+        async for number in sessions(1):
+            return number
+        return -1
+    """
+)
+
+
+def test_a_region_holding_the_functions_yield_leaves_a_generator_stub() -> None:
+    starter = stub(GENERATOR_REFERENCE, "deps.py")
+
+    assert (
+        '    raise NotImplementedError("4.3.3: yield each session number")\n'
+        "    yield  # type: ignore[unreachable, unused-ignore]  # the stub stays a generator\n"
+        "    # endregion 4.3.3\n"
+    ) in starter
+    assert starter.count("the stub stays a generator") == 1
+    assert _round_trips(GENERATOR_REFERENCE, "deps.py")
+
+
+@pytest.mark.parametrize("flags", [[], ["--warn-unreachable"]], ids=["strict", "unreachable"])
+def test_the_generator_stub_passes_mypy_strict(tmp_path: Path, flags: list[str]) -> None:
+    (tmp_path / "deps.py").write_text(stub(GENERATOR_REFERENCE, "deps.py"))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", *flags, "--cache-dir", str(tmp_path / "c"), "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout
