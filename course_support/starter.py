@@ -56,7 +56,11 @@ class StarterConfig:
 
     @classmethod
     def load(cls, source: Path) -> StarterConfig:
+        """The source's ``starter.toml``; a source without one (a branch made before it) uses
+        the one beside this generator."""
         path = source / CONFIG_NAME
+        if not path.is_file():
+            path = REPOSITORY_ROOT / CONFIG_NAME
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as error:

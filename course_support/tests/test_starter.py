@@ -205,3 +205,15 @@ def test_the_whole_repository_round_trips_byte_for_byte(tmp_path: Path) -> None:
     assert not (dest / ".github" / "workflows" / "ci.yml").exists()
     assert (dest / ".github" / "workflows" / "classroom.yml").is_file()
     assert len(report.files) > 50
+
+
+def test_a_source_without_starter_toml_uses_the_generators(source: Path, tmp_path: Path) -> None:
+    (source / "starter.toml").unlink()
+    (source / "capstone").mkdir()
+    (source / "capstone" / "app.py").write_text("solution = 1\n")
+
+    build(source, tmp_path / "starter")
+
+    # This repository's starter.toml leaves the reference capstone out.
+    assert not (tmp_path / "starter" / "capstone").exists()
+    assert (tmp_path / "starter" / "words" / "count.py").is_file()
