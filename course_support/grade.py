@@ -187,7 +187,7 @@ def render_markdown(scores: Sequence[TaskScore], *, root: Path = REPOSITORY_ROOT
         "",
         "A task passes when all of its **core** tests pass; **extra** tests are a bonus.",
         "",
-        "| task | wording | core | extra | result |",
+        "| task | wording | core | extras | result |",
         "|---|---|---|---|---|",
     ]
     passing_notes: list[str] = []
@@ -213,7 +213,7 @@ def render_markdown(scores: Sequence[TaskScore], *, root: Path = REPOSITORY_ROOT
 
 
 def render_text(scores: Sequence[TaskScore], *, root: Path = REPOSITORY_ROOT) -> str:
-    header = ("task", "core", "extra", "result")
+    header = ("task", "core", "extras", "result")
     rows: list[tuple[tuple[str, str, str, str], str, list[str]]] = []
     for entry in scores:
         verdict = entry.verdict(section_exists(entry.task.section, root))
