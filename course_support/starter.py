@@ -165,14 +165,8 @@ def build(source: Path, dest: Path, *, force: bool = False) -> StarterReport:
     report = StarterReport()
     problems: list[str] = []
     overlay_prefix = config.overlay.strip("/") + "/" if config.overlay else None
-    # A destination inside the source (e.g. `nox -s starter -- learner`) never copies itself.
-    inside = dest.relative_to(source).as_posix() + "/" if dest.is_relative_to(source) else None
     for relative in source_files(source):
-        if (
-            config.excludes(relative)
-            or (overlay_prefix and relative.startswith(overlay_prefix))
-            or (inside and relative.startswith(inside))
-        ):
+        if config.excludes(relative) or (overlay_prefix and relative.startswith(overlay_prefix)):
             continue
         origin, target = source / relative, dest / relative
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -218,10 +218,3 @@ def test_a_source_without_starter_toml_uses_the_generators(source: Path, tmp_pat
     assert not (tmp_path / "starter" / "capstone").exists()
     assert (tmp_path / "starter" / "words" / "count.py").is_file()
 
-
-def test_a_destination_inside_the_source_never_copies_itself(source: Path) -> None:
-    build(source, source / "learner")
-    build(source, source / "learner", force=True)  # now its files are untracked sources
-
-    assert not (source / "learner" / "learner").exists()
-    assert (source / "learner" / "words" / "count.py").is_file()
