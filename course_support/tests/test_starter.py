@@ -217,4 +217,3 @@ def test_a_source_without_starter_toml_uses_the_generators(source: Path, tmp_pat
     # This repository's starter.toml leaves the reference capstone out.
     assert not (tmp_path / "starter" / "capstone").exists()
     assert (tmp_path / "starter" / "words" / "count.py").is_file()
-
