@@ -6,8 +6,8 @@ Every install goes through a lock file (`uv.lock`, and `capstone/uv.lock` for th
 
 from __future__ import annotations
 
-import json
 import os
+import shlex
 import shutil
 import sys
 from dataclasses import dataclass
@@ -16,6 +16,11 @@ from pathlib import Path
 import nox
 
 ROOT = Path(__file__).resolve().parent
+# The sessions read the task catalogue and grade through the course's own support package.
+sys.path.insert(0, str(ROOT))
+from course_support.catalogue import load_catalogue, report_is_fresh, suite_inputs  # noqa: E402
+from course_support.extra_tests import ExtraTestsError, laid_over, overlay_files  # noqa: E402
+
 RESULTS = ROOT / "build" / "results"
 CAPSTONE = ROOT / "capstone"
 COVERAGE_FLOOR = 85
@@ -68,6 +73,7 @@ nox.options.sessions = [
     *(suite.session for suite in SECTIONS),
     "capstone",
     "docker_smoke",
+    "starter_check",
     "grade",
 ]
 
@@ -104,8 +110,10 @@ def pytest_args(suite: Suite, *, report: str, extra: list[str]) -> list[str]:
         str(suite.path / "tests") if suite.is_capstone else suite.folder,
         *plugin,
         f"--task-report={RESULTS / report}",
-        f"--task-report-suite={report.removesuffix('.json')}",
-        f"--task-report-fingerprint={suite.path}",
+        # A run of some tasks (task-*.json) is labelled with its suite: the scoreboard lets the
+        # newest run of a suite win, task by task.
+        f"--task-report-suite={report.removesuffix('.json').removeprefix('task-')}",
+        *(f"--task-report-fingerprint={path}" for path in suite_inputs(suite.folder, ROOT)),
         *extra,
     ]
 
@@ -118,6 +126,8 @@ def capstone_env() -> dict[str, str]:
 def check_and_test(session: nox.Session, suite: Suite) -> None:
     """Lint and type-check a suite's folder, then run its tests with a coverage floor."""
     if not suite.exists:
+        if suite is SUPPORT_SUITE:
+            session.skip("no tests of the course support here (the learner's edition)")
         session.skip(f"section {suite.section} ({suite.folder}/) has not landed yet")
     if suite.is_capstone:
         sync(session, "dev", project=CAPSTONE)
@@ -127,7 +137,8 @@ def check_and_test(session: nox.Session, suite: Suite) -> None:
     session.run("ruff", "format", "--check", suite.folder)
     session.run("mypy", "--config-file", str(ROOT / "pyproject.toml"), suite.folder)
     package = "taskmanager" if suite.is_capstone else suite.folder
-    extra = ["-m", "not docker"]  # the Docker tests run in `docker_smoke`
+    # The Docker tests run in `docker_smoke`, the learner's edition's checks in `starter_check`.
+    extra = ["-m", "not docker and not starter_check"]
     if session.posargs:
         extra += session.posargs
     session.run(
@@ -212,7 +223,62 @@ def serve(session: nox.Session) -> None:
     `nox -s serve -- --host 0.0.0.0 --port 9000 --workers 2`.
     """
     sync(session, project=CAPSTONE)
-    session.run("taskmanager", "serve", *session.posargs)
+    # The embedded database lives in capstone/.data/ (as the README says), wherever nox runs from;
+    # an EMBEDDED_DATA_DIR of the caller's wins.
+    data = {"EMBEDDED_DATA_DIR": str(CAPSTONE / ".data" / "postgres")}
+    session.run(
+        "taskmanager",
+        "serve",
+        *session.posargs,
+        env={} if "EMBEDDED_DATA_DIR" in os.environ else data,
+    )
+
+
+@nox.session(venv_backend="none")
+def starter(session: nox.Session) -> None:
+    """Write the learner's edition: `nox -s starter -- DIR` (`--force` replaces DIR's content).
+
+    Every file git tracks, solution regions stubbed (CONTRIBUTING.md §3), minus starter.toml's
+    excludes, plus its overlay; `--check-round-trip` then proves the reference comes back.
+    """
+    if not (ROOT / "starter.toml").is_file():
+        session.error("this is the learner's edition (no starter.toml): it makes no starters")
+    if not session.posargs:
+        session.error("usage: nox -s starter -- DIR [--force] [--check-round-trip]")
+    session.run(
+        sys.executable,
+        "-m",
+        "course_support.starter",
+        *session.posargs,
+        env={"PYTHONPATH": str(ROOT)},
+        external=True,
+    )
+
+
+@nox.session
+def starter_check(session: nox.Session) -> None:
+    """The learner's edition is a fair exercise (slow): it passes lint and types as generated.
+
+    Grading it passes no core task of the sections, and at most 20 % of a task's core tests pass
+    on the stubs ("free" tests); its whole grade takes under five minutes.
+    """
+    if not (ROOT / "starter.toml").is_file():
+        session.skip(
+            "this is the learner's edition (no starter.toml): there is no starter to check"
+        )
+    sync(session)
+    session.run(
+        "pytest",
+        "course_support/tests",
+        "-m",
+        "starter_check",
+        "-p",
+        "no:cacheprovider",
+        "-s",
+        *session.posargs,
+        # The starter's sessions run with the pinned nox that runs this one.
+        env={"COURSE_NOX": shlex.join([sys.executable, "-m", "nox"])},
+    )
 
 
 @nox.session(name="section_4_8")
@@ -250,67 +316,95 @@ def docker_smoke(session: nox.Session) -> None:
         )
 
 
-def _report_is_fresh(report: Path, suite: Suite) -> bool:
-    from course_support.catalogue import fingerprint  # noqa: PLC0415 - needs ROOT on sys.path
-
-    if not report.is_file():
-        return False
-    data = json.loads(report.read_text(encoding="utf-8"))
-    return bool(data.get("fingerprint") == fingerprint([suite.path]) and not data["selected_tasks"])
-
-
-def _run_suite_for_grade(session: nox.Session, suite: Suite, extra: list[str]) -> None:
+def _run_suite_for_grade(
+    session: nox.Session, suite: Suite, *, task: str | None, extra_tests: Path | None
+) -> None:
     if suite.is_capstone:
         sync(session, "dev", project=CAPSTONE)
     else:
         sync(session, *filter(None, [suite.group]))
     # A full scoreboard leaves the Docker tests to `docker_smoke`; grading one task runs all of
-    # its tests, Docker included (they skip, visibly, where no engine runs).
-    one_task = bool(extra)
-    report = f"task-{suite.session}.json" if one_task else f"{suite.session}.json"
+    # its tests, Docker included (they skip, visibly, where no engine runs). A test module that
+    # cannot be imported does not stop the others; the report records it and its section fails.
+    extra = ["-p", "no:cacheprovider", "--continue-on-collection-errors"]
+    extra += ["--task", task] if task else ["-m", "not docker"]
+    if extra_tests:
+        extra.append(f"--task-report-extra-tests={extra_tests}")
+    report = f"task-{suite.session}.json" if task else f"{suite.session}.json"
     session.run(
-        *pytest_args(suite, report=report, extra=[*extra, "-p", "no:cacheprovider"]),
-        *([] if one_task else ["-m", "not docker"]),
+        *pytest_args(suite, report=report, extra=extra),
         env=capstone_env() if suite.is_capstone else {},
-        success_codes=[0, 1],
+        # Whatever happened, the scoreboard follows: a run that stopped fails its section's tasks.
+        success_codes=[0, 1, 2, 3, 4, 5],
     )
+
+
+def _grade_arguments(session: nox.Session) -> tuple[str | None, Path | None]:
+    """`-- [--task ID] [--extra-tests DIR]`."""
+    usage = "usage: nox -s grade [-- [--task ID] [--extra-tests DIR]]"
+    args = list(session.posargs)
+    options: dict[str, str] = {}
+    while args:
+        name = args.pop(0)
+        if name not in {"--task", "--extra-tests"} or not args or name in options:
+            session.error(usage)
+        options[name] = args.pop(0)
+    extra_tests = options.get("--extra-tests")
+    folder = Path(session.invoked_from, extra_tests).resolve() if extra_tests else None
+    return options.get("--task"), folder
 
 
 @nox.session
 def grade(session: nox.Session) -> None:
-    """Scoreboard of the course tasks; `-- --task 4.2.1` runs and grades one task (exit 0/1)."""
-    sys.path.insert(0, str(ROOT))
-    from course_support.catalogue import load_catalogue  # noqa: PLC0415
+    """Scoreboard of the course tasks: each task's verdict from its core tests, extras as a bonus.
 
-    args = list(session.posargs)
-    if args[:1] == ["--task"] and len(args) == 2:
-        task_id = args[1]
+    `-- --task 4.2.1` runs and grades one task (exit 0 when it passes, 1 otherwise);
+    `-- --extra-tests DIR` lays held-back tests (DIR mirrors the repository) over the suites for
+    this run only. Saved results are reused while their suite and the shared inputs are unchanged.
+    """
+    task, extra_tests = _grade_arguments(session)
+    suites = [*SECTIONS, CAPSTONE_SUITE]
+    try:
+        overlay = (
+            overlay_files(extra_tests, [suite.folder for suite in suites]) if extra_tests else {}
+        )
+    except ExtraTestsError as error:
+        session.error(str(error))
+    if task:
         catalogue = load_catalogue()
-        if task_id not in catalogue:
-            session.error(f"unknown task {task_id}; known: {', '.join(catalogue)}")
-        section = catalogue[task_id].section
-        suite = next(suite for suite in [*SECTIONS, CAPSTONE_SUITE] if suite.section == section)
+        if task not in catalogue:
+            session.error(f"unknown task {task}; known: {', '.join(catalogue)}")
+        section = catalogue[task].section
+        suite = next(suite for suite in suites if suite.section == section)
         if not suite.exists:
-            session.error(f"task {task_id}: section {section} has not landed yet (not started)")
-        _run_suite_for_grade(session, suite, ["--task", task_id])
+            session.error(f"task {task}: section {section} has not landed yet (not started)")
+        suites = [suite]
+    for suite in suites:
+        report = RESULTS / f"{suite.session}.json"
+        extra_files = overlay.get(suite.folder, [])
+        if not suite.exists or not (task or extra_files or not _fresh(report, suite)):
+            continue
+        if not task:
+            session.log(f"{suite.session}: no up-to-date results, running its tests")
+        try:
+            # No files to lay over (no --extra-tests, or none for this suite) is a no-op.
+            with laid_over(extra_tests or ROOT, ROOT, extra_files):
+                _run_suite_for_grade(
+                    session, suite, task=task, extra_tests=extra_tests if extra_files else None
+                )
+        except ExtraTestsError as error:
+            session.error(str(error))
+    if task:
         session.run(
             "python",
             "-m",
             "course_support.grade",
             "--results",
-            str(RESULTS / f"task-{suite.session}.json"),
+            str(RESULTS / f"task-{suites[0].session}.json"),
             "--task",
-            task_id,
+            task,
         )
         return
-    if args:
-        session.error("usage: nox -s grade [-- --task ID]")
-
-    for suite in [*SECTIONS, CAPSTONE_SUITE]:
-        report = RESULTS / f"{suite.session}.json"
-        if suite.exists and not _report_is_fresh(report, suite):
-            session.log(f"{suite.session}: no up-to-date results, running its tests")
-            _run_suite_for_grade(session, suite, [])
     output = ROOT / "build" / "grade.md"
     session.run(
         "python",
@@ -326,3 +420,7 @@ def grade(session: nox.Session) -> None:
             else []
         ),
     )
+
+
+def _fresh(report: Path, suite: Suite) -> bool:
+    return report_is_fresh(report, suite_inputs(suite.folder, ROOT))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -10,6 +11,10 @@ from pathlib import Path
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE_PATH = REPOSITORY_ROOT / "tasks.toml"
+
+# What every suite's results also depend on, besides its own folder: the locked dependencies, the
+# sessions, the grading machinery and the catalogue.
+SHARED_INPUTS = ("pyproject.toml", "uv.lock", "noxfile.py", "course_support", "tasks.toml")
 
 # Folders and files that never change what a suite tests.
 _IGNORED_PARTS = frozenset(
@@ -69,3 +74,24 @@ def fingerprint(roots: Iterable[Path]) -> str:
         digest.update(b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def suite_inputs(folder: str, root: Path = REPOSITORY_ROOT) -> list[Path]:
+    """What a suite's saved results depend on: its folder and the repository's shared inputs."""
+    return [root / folder, *(root / name for name in SHARED_INPUTS)]
+
+
+def report_is_fresh(report: Path, inputs: Iterable[Path]) -> bool:
+    """Whether a saved full-suite report still describes the inputs as they are now."""
+    if not report.is_file():
+        return False
+    try:
+        data = json.loads(report.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return bool(
+        isinstance(data, dict)
+        and not data.get("selected_tasks")
+        and not data.get("extra_tests")
+        and data.get("fingerprint") == fingerprint(inputs)
+    )

@@ -1,17 +1,21 @@
 """Pytest plugin tying every test to the course task it grades.
 
-- ``@pytest.mark.task("4.2.1")`` names the task; a test without it, or with an id missing from
-  ``tasks.toml``, stops the run at collection. Tests of this shared support use
-  ``@pytest.mark.support`` instead: they grade no course task.
+- ``@pytest.mark.task("4.2.1", level="core")`` names the task and the level the test grades
+  (``core`` decides the task's verdict, ``extra`` is a bonus); a test without it, with an id missing
+  from ``tasks.toml`` or without a valid level, stops the run at collection. The marker closest to
+  the test wins for a task id (a function's ``level="extra"`` over its module's ``"core"``). Tests
+  of this shared support use ``@pytest.mark.support`` instead: they grade no course task.
 - ``--task ID`` (repeatable) keeps only the tests of those tasks.
 - ``--task-report PATH`` writes each test's outcome and tasks as JSON for ``course_support.grade``;
-  ``--task-report-suite NAME`` and ``--task-report-fingerprint DIR`` (repeatable) label it.
+  ``--task-report-suite NAME``, ``--task-report-fingerprint PATH`` (repeatable: what the results
+  depend on) and ``--task-report-extra-tests DIR`` (held-back tests in this run) label it.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Container
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +24,7 @@ import pytest
 from course_support.catalogue import fingerprint, load_catalogue
 
 _OUTCOME_RANK = {"passed": 0, "skipped": 1, "failed": 2}
+LEVELS = ("core", "extra")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -40,12 +45,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="append",
         default=[],
         metavar="DIR",
-        help="folder whose content the report's fingerprint covers (repeatable)",
+        help="folder or file whose content the report's fingerprint covers (repeatable)",
+    )
+    group.addoption(
+        "--task-report-extra-tests",
+        metavar="DIR",
+        help="the held-back tests laid over the suite for this run (recorded in the report)",
     )
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "task(id): the course task this test grades, e.g. 4.2.1")
+    config.addinivalue_line(
+        "markers",
+        'task(id, level): the course task and level this test grades, e.g. task("4.2.1", '
+        'level="core")',
+    )
     config.addinivalue_line("markers", "support: a test of the shared course support, no task")
     report_path = config.getoption("task_report")
     if report_path:
@@ -62,29 +76,52 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
+def levels_of(item: pytest.Item) -> dict[str, str]:
+    """Each task id an item's ``task`` markers name, with its level (the closest marker wins).
+
+    A level that is missing or unknown is kept as ``""`` or as written; collection refuses it.
+    """
+    levels: dict[str, str] = {}
+    for marker in item.iter_markers("task"):  # closest first
+        for arg in marker.args:
+            levels.setdefault(str(arg), str(marker.kwargs.get("level", "")))
+    return levels
+
+
 def tasks_of(item: pytest.Item) -> list[str]:
     """The task ids named by an item's ``task`` markers."""
-    return [str(arg) for marker in item.iter_markers("task") for arg in marker.args]
+    return list(levels_of(item))
+
+
+def _marker_problems(item: pytest.Item, catalogue: Container[str]) -> list[str]:
+    problems = []
+    is_support = item.get_closest_marker("support") is not None
+    levels = levels_of(item)
+    if not levels and not is_support:
+        problems.append(f'{item.nodeid}: no @pytest.mark.task("<id>", level="core") marker')
+    for marker in item.iter_markers("task"):
+        if not marker.args:
+            problems.append(f"{item.nodeid}: a task marker names no task id")
+    for task_id, level in levels.items():
+        if task_id not in catalogue:
+            problems.append(f"{item.nodeid}: unknown task id {task_id!r}")
+        if level not in LEVELS:
+            written = f"level={level!r}" if level else "no level"
+            problems.append(
+                f"{item.nodeid}: task {task_id} has {written}; write "
+                f'@pytest.mark.task("{task_id}", level="core") or level="extra"'
+            )
+    return problems
 
 
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
     catalogue = load_catalogue()
-    problems: list[str] = []
-    for item in items:
-        task_ids = tasks_of(item)
-        is_support = item.get_closest_marker("support") is not None
-        if not task_ids and not is_support:
-            problems.append(f"{item.nodeid}: no @pytest.mark.task(...) marker")
-        problems.extend(
-            f"{item.nodeid}: unknown task id {task_id!r}"
-            for task_id in task_ids
-            if task_id not in catalogue
-        )
+    problems = [problem for item in items for problem in _marker_problems(item, catalogue)]
     if problems:
         raise pytest.UsageError(
-            "every test must name the course task it grades:\n  " + "\n  ".join(problems)
+            "every test must name the course task and level it grades:\n  " + "\n  ".join(problems)
         )
 
     wanted = set(config.getoption("task"))
@@ -103,6 +140,11 @@ class _TaskReport:
         self.config = config
         self.path = path
         self.results: dict[str, dict[str, Any]] = {}
+        self.collection_errors: list[str] = []
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.collection_errors.append(report.nodeid or ".")
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         entry = self.results.setdefault(report.nodeid, {"outcome": "passed", "duration": 0.0})
@@ -111,7 +153,7 @@ class _TaskReport:
             entry["outcome"] = report.outcome
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        tasks_by_nodeid = {item.nodeid: tasks_of(item) for item in session.items}
+        levels_by_nodeid = {item.nodeid: levels_of(item) for item in session.items}
         roots = [
             Path(folder).resolve() for folder in self.config.getoption("task_report_fingerprint")
         ]
@@ -120,10 +162,18 @@ class _TaskReport:
             "created": time.time(),
             "exit_status": int(exitstatus),
             "selected_tasks": self.config.getoption("task"),
+            "extra_tests": self.config.getoption("task_report_extra_tests"),
             "fingerprint": fingerprint(roots) if roots else None,
+            # Modules that failed to import: their tests are missing from the list below.
+            "collection_errors": self.collection_errors,
             "tests": [
-                {"nodeid": nodeid, "tasks": tasks, **self.results[nodeid]}
-                for nodeid, tasks in tasks_by_nodeid.items()
+                {
+                    "nodeid": nodeid,
+                    "tasks": list(levels),
+                    "levels": levels,
+                    **self.results[nodeid],
+                }
+                for nodeid, levels in levels_by_nodeid.items()
                 if nodeid in self.results
             ],
         }

@@ -26,7 +26,7 @@ def test_an_unmarked_test_stops_collection(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("-p", "course_support.grading")
 
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*test_without_a_task: no @pytest.mark.task(...) marker*"])
+    result.stderr.fnmatch_lines(["*test_without_a_task: no @pytest.mark.task(*) marker*"])
 
 
 def test_an_unknown_task_id_stops_collection(pytester: pytest.Pytester) -> None:
@@ -35,7 +35,7 @@ def test_an_unknown_task_id_stops_collection(pytester: pytest.Pytester) -> None:
         """
         import pytest
 
-        @pytest.mark.task("9.9.9")
+        @pytest.mark.task("9.9.9", level="core")
         def test_of_a_task_that_does_not_exist():
             assert True
         """,
@@ -52,11 +52,11 @@ def test_task_option_selects_one_tasks_tests(pytester: pytest.Pytester) -> None:
         """
         import pytest
 
-        @pytest.mark.task("4.2.1")
+        @pytest.mark.task("4.2.1", level="core")
         def test_downloader():
             assert True
 
-        @pytest.mark.task("4.2.2")
+        @pytest.mark.task("4.2.2", level="core")
         def test_queue():
             assert True
         """,
@@ -80,7 +80,7 @@ def test_the_report_records_each_outcome_and_task(pytester: pytest.Pytester) -> 
         """
         import pytest
 
-        pytestmark = pytest.mark.task("4.4.1")
+        pytestmark = pytest.mark.task("4.4.1", level="core")
 
         def test_passes():
             assert True
@@ -119,10 +119,113 @@ def test_the_report_records_each_outcome_and_task(pytester: pytest.Pytester) -> 
         "test_passes_but_teardown_fails": "failed",
     }
     assert {tuple(test["tasks"]) for test in report["tests"]} == {("4.4.1",)}
+    assert all(test["levels"] == {"4.4.1": "core"} for test in report["tests"])
     assert report["suite"] == "sample"
     assert report["exit_status"] == pytest.ExitCode.TESTS_FAILED
     assert isinstance(report["fingerprint"], str)
     assert len(report["fingerprint"]) == 64
+
+
+@pytest.mark.parametrize(
+    ("marker", "message"),
+    [
+        ('pytest.mark.task("4.2.1")', "*test_graded: task 4.2.1 has no level; write*"),
+        (
+            'pytest.mark.task("4.2.1", level="bonus")',
+            "*test_graded: task 4.2.1 has level='bonus'; write*",
+        ),
+        ('pytest.mark.task(level="core")', "*test_graded: a task marker names no task id*"),
+    ],
+    ids=["no-level", "unknown-level", "no-task-id"],
+)
+def test_a_task_marker_without_a_valid_level_stops_collection(
+    pytester: pytest.Pytester, marker: str, message: str
+) -> None:
+    _write_tests(
+        pytester,
+        f"""
+        import pytest
+
+        @{marker}
+        def test_graded():
+            assert True
+
+        @pytest.mark.task("4.2.1", level="core")
+        def test_well_marked():
+            assert True
+        """,
+    )
+    result = pytester.runpytest("-p", "course_support.grading")
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([message])
+    assert "test_well_marked" not in result.stderr.str()
+
+
+def test_the_closest_marker_sets_the_level_and_the_report_records_it(
+    pytester: pytest.Pytester,
+) -> None:
+    _write_tests(
+        pytester,
+        """
+        import pytest
+
+        pytestmark = pytest.mark.task("4.2.2", level="core")
+
+        def test_core():
+            assert True
+
+        @pytest.mark.task("4.2.2", level="extra")
+        def test_extra():
+            assert True
+
+        @pytest.mark.task("4.2.3", level="extra")
+        def test_of_two_tasks():
+            assert True
+        """,
+    )
+    report_path = pytester.path / "report.json"
+    result = pytester.runpytest("-p", "course_support.grading", f"--task-report={report_path}")
+
+    result.assert_outcomes(passed=3)
+    levels = {
+        test["nodeid"].split("::")[1]: test["levels"]
+        for test in json.loads(report_path.read_text())["tests"]
+    }
+    assert levels == {
+        "test_core": {"4.2.2": "core"},
+        "test_extra": {"4.2.2": "extra"},
+        "test_of_two_tasks": {"4.2.3": "extra", "4.2.2": "core"},
+    }
+
+
+def test_a_module_that_cannot_be_imported_is_recorded_and_the_rest_still_run(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        test_broken="import a_module_that_does_not_exist\n",
+        test_fine=textwrap.dedent(
+            """
+            import pytest
+
+            @pytest.mark.task("4.2.1", level="core")
+            def test_fine():
+                assert True
+            """
+        ),
+    )
+    report_path = pytester.path / "report.json"
+    result = pytester.runpytest(
+        "-p",
+        "course_support.grading",
+        "--continue-on-collection-errors",
+        f"--task-report={report_path}",
+    )
+
+    result.assert_outcomes(passed=1, errors=1)
+    report = json.loads(report_path.read_text())
+    assert report["collection_errors"] == ["test_broken.py"]
+    assert [test["nodeid"] for test in report["tests"]] == ["test_fine.py::test_fine"]
 
 
 def test_support_marked_tests_need_no_task(pytester: pytest.Pytester) -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import TEST_JWT_SECRET, ApiUser
 
-pytestmark = pytest.mark.task("4.8.2")
+pytestmark = pytest.mark.task("4.8.2", level="core")
 
 
 def claims_of(token: str) -> dict[str, Any]:

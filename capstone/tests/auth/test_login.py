@@ -10,7 +10,7 @@ from taskmanager.core.embedded_db import to_libpq_url
 
 from tests.conftest import PASSWORD, ApiUser, http_client, log_in
 
-pytestmark = pytest.mark.task("4.8.2")
+pytestmark = pytest.mark.task("4.8.2", level="core")
 
 
 async def test_login_returns_a_bearer_token_pair(client: httpx.AsyncClient, user: ApiUser) -> None:

@@ -14,7 +14,7 @@ from taskmanager.main import create_app
 
 from tests.conftest import PASSWORD, http_client, log_in, make_settings
 
-pytestmark = pytest.mark.task("4.8.2")
+pytestmark = pytest.mark.task("4.8.2", level="core")
 CONCURRENT_LOGINS = 20
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import PASSWORD
 
-pytestmark = pytest.mark.task("4.8.2")
+pytestmark = pytest.mark.task("4.8.2", level="core")
 
 
 async def test_register_creates_a_user_with_location(client: httpx.AsyncClient) -> None:

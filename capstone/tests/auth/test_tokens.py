@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import PASSWORD, ApiUser, log_in
 
-pytestmark = pytest.mark.task("4.8.2")
+pytestmark = pytest.mark.task("4.8.2", level="core")
 
 
 async def refresh(client: httpx.AsyncClient, token: str) -> httpx.Response:

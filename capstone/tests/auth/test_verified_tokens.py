@@ -9,7 +9,7 @@ import pytest
 from taskmanager.core import tokens
 from taskmanager.core.tokens import InvalidTokenError, TokenCodec, TokenType
 
-pytestmark = pytest.mark.task("4.8.2")
+pytestmark = pytest.mark.task("4.8.2", level="core")
 TTL = timedelta(minutes=15)
 
 

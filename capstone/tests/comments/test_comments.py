@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import ApiUser
 from tests.tasks.helpers import TASKS, assert_problem, create_task, walk_pages
 
-pytestmark = pytest.mark.task("4.8.2")
+pytestmark = pytest.mark.task("4.8.2", level="core")
 
 MISSING = "7d4f3b0e-6f57-4b35-a1b8-2a3e8a9b3c10"
 

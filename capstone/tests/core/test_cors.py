@@ -11,7 +11,7 @@ from taskmanager.main import create_app
 
 from tests.conftest import http_client, make_settings
 
-pytestmark = pytest.mark.task("4.8.2")
+pytestmark = pytest.mark.task("4.8.2", level="core")
 ALLOWED = "https://app.example.com"
 
 

@@ -12,7 +12,7 @@ from taskmanager.core.database import create_engine
 
 from tests.conftest import execute_statements, make_settings
 
-pytestmark = pytest.mark.task("4.8.2")
+pytestmark = pytest.mark.task("4.8.2", level="core")
 
 
 async def take_turn(engine: AsyncEngine, name: str, served: list[str]) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from tests.conftest import PASSWORD, ApiUser
 
-pytestmark = pytest.mark.task("4.8.3")
+pytestmark = pytest.mark.task("4.8.3", level="core")
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ from tests.conftest import (
     make_settings,
 )
 
-pytestmark = pytest.mark.task("4.8.2")
+pytestmark = pytest.mark.task("4.8.2", level="core")
 
 
 def test_values_go_to_their_numbered_placeholders_and_constants_stay_bound() -> None:

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from tests.conftest import ApiUser
 
-pytestmark = pytest.mark.task("4.8.2")
+pytestmark = pytest.mark.task("4.8.2", level="core")
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "code"}
 
 

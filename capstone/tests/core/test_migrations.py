@@ -22,7 +22,7 @@ from taskmanager.models import Base
 
 from tests.conftest import execute_statements
 
-pytestmark = pytest.mark.task("4.8.2")
+pytestmark = pytest.mark.task("4.8.2", level="core")
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from taskmanager.cli import load_settings
 from taskmanager.core.config import Settings
 
-pytestmark = pytest.mark.task("4.8.2")
+pytestmark = pytest.mark.task("4.8.2", level="core")
 STRONG_SECRET = "s" * 48
 
 

@@ -26,7 +26,7 @@ from course_support.compose_stack import (
 )
 from module_4_7_docker.dockerfile_lint import lint
 
-pytestmark = [pytest.mark.docker, pytest.mark.task("4.8.1")]
+pytestmark = [pytest.mark.docker, pytest.mark.task("4.8.1", level="core")]
 
 CAPSTONE = Path(__file__).resolve().parents[2]
 IMAGE = "taskmanager:smoke"

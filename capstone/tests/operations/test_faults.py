@@ -17,7 +17,7 @@ from taskmanager.main import create_app
 
 from tests.conftest import PASSWORD, ApiUser, http_client, log_in, make_settings
 
-pytestmark = pytest.mark.task("4.8.2")
+pytestmark = pytest.mark.task("4.8.2", level="core")
 RECOVERY_DEADLINE_SECONDS = 30
 
 

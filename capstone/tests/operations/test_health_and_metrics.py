@@ -11,7 +11,7 @@ from taskmanager.core.logging import REQUEST_LOGGER, JsonFormatter, configure_lo
 
 from tests.conftest import PASSWORD, ApiUser, log_in
 
-pytestmark = pytest.mark.task("4.8.2")
+pytestmark = pytest.mark.task("4.8.2", level="core")
 
 
 async def test_liveness_is_ok(client: httpx.AsyncClient) -> None:

@@ -19,7 +19,7 @@ from taskmanager.core.config import Settings
 
 from tests.conftest import PASSWORD, TEST_JWT_SECRET, log_in
 
-pytestmark = pytest.mark.task("4.8.2")
+pytestmark = pytest.mark.task("4.8.2", level="core")
 STARTUP_DEADLINE_SECONDS = 60
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.task("4.8.4")
+pytestmark = pytest.mark.task("4.8.4", level="core")
 
 CAPSTONE = Path(__file__).resolve().parents[2]
 CONFIG = CAPSTONE.parent / "pyproject.toml"

@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import ApiUser
 from tests.tasks.helpers import TASKS, assert_problem, create_task
 
-pytestmark = pytest.mark.task("4.8.2")
+pytestmark = pytest.mark.task("4.8.2", level="core")
 
 
 async def test_patch_with_the_current_etag_succeeds(

@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import ApiUser
 from tests.tasks.helpers import TASKS, assert_problem, create_task
 
-pytestmark = pytest.mark.task("4.8.2")
+pytestmark = pytest.mark.task("4.8.2", level="core")
 
 
 async def test_get_returns_the_task_with_its_etag(client: httpx.AsyncClient, user: ApiUser) -> None:

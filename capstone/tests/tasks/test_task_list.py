@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import ApiUser
 from tests.tasks.helpers import TASKS, assert_problem, create_task, list_ids
 
-pytestmark = pytest.mark.task("4.8.2")
+pytestmark = pytest.mark.task("4.8.2", level="core")
 
 NOW = datetime.now(UTC)
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from tests.conftest import ApiUser, MakeUser
 from tests.tasks.helpers import create_task, list_ids
 
-pytestmark = pytest.mark.task("4.8.2")
+pytestmark = pytest.mark.task("4.8.2", level="core")
 
 NOW = datetime.now(UTC)
 STATUSES = ["todo", "in_progress", "done"]

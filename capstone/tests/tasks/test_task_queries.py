@@ -15,7 +15,7 @@ from sqlalchemy import event
 from tests.conftest import ApiUser
 from tests.tasks.helpers import TASKS, create_task
 
-pytestmark = pytest.mark.task("4.8.2")
+pytestmark = pytest.mark.task("4.8.2", level="core")
 
 
 @asynccontextmanager

@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import ApiUser
 from tests.tasks.helpers import TASKS, create_task
 
-pytestmark = pytest.mark.task("4.8.2")
+pytestmark = pytest.mark.task("4.8.2", level="core")
 
 ZERO_STATUS = {"todo": 0, "in_progress": 0, "done": 0}
 ZERO_PRIORITY = {"low": 0, "medium": 0, "high": 0, "urgent": 0}

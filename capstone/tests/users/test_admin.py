@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import PASSWORD, ApiUser, MakeUser, log_in
 
-pytestmark = pytest.mark.task("4.8.2")
+pytestmark = pytest.mark.task("4.8.2", level="core")
 
 
 async def test_admin_lists_users_oldest_first(

@@ -7,7 +7,7 @@ from taskmanager.main import create_app
 
 from tests.conftest import PASSWORD, http_client, log_in, make_settings
 
-pytestmark = pytest.mark.task("4.8.2")
+pytestmark = pytest.mark.task("4.8.2", level="core")
 
 
 async def test_the_first_admin_is_created_at_start_and_only_once(database_url: str) -> None:

@@ -9,7 +9,7 @@ from taskmanager.core.embedded_db import to_libpq_url
 
 from tests.conftest import PASSWORD, ApiUser, log_in
 
-pytestmark = pytest.mark.task("4.8.2")
+pytestmark = pytest.mark.task("4.8.2", level="core")
 NEW_PASSWORD = "Another-Horse-7"
 
 
