@@ -7,7 +7,7 @@ import pytest
 from course_support.pytest_postgres import PostgresDatabase
 from module_4_3_fastapi.bench_upload import main
 
-pytestmark = pytest.mark.task("4.3.2")
+pytestmark = pytest.mark.task("4.3.2", level="extra")
 
 
 def test_the_benchmark_uploads_downloads_and_reports_memory(

@@ -29,7 +29,6 @@ from module_4_3_fastapi.tests.conftest import (
 from module_4_3_fastapi.tests.support import assert_problem, bearer
 
 
-
 async def create_note(client: httpx.AsyncClient, token: str, title: str) -> dict[str, str]:
     response = await client.post(
         "/notes", json={"title": title, "body": f"body of {title}"}, headers=bearer(token)

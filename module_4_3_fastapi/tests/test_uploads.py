@@ -18,7 +18,7 @@ from module_4_3_fastapi.file_store import safe_display_name
 from module_4_3_fastapi.settings import Settings
 from module_4_3_fastapi.tests.support import KiB, assert_problem, running_uvicorn, wait_until
 
-pytestmark = pytest.mark.task("4.3.2")
+pytestmark = pytest.mark.task("4.3.2", level="extra")
 
 BOUNDARY = "test-boundary-4c1f"
 
