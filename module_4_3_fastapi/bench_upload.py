@@ -45,6 +45,21 @@ class MemoryPeak:
     baseline: int = 0
     peak: int = 0
 
+    @property
+    def growth(self) -> int:
+        """How much the server's resident memory grew above its idle level, in bytes."""
+        return self.peak - self.baseline
+
+
+@dataclass(frozen=True)
+class BenchResult:
+    """What one run measured; the SHA-256 digests sent, stored and downloaded agreed."""
+
+    plan: BenchPlan
+    upload_seconds: float
+    download_seconds: float
+    memory: MemoryPeak
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -100,7 +115,8 @@ async def wait_until_ready(client: httpx.AsyncClient, server: asyncio.subprocess
             await asyncio.sleep(0.05)
 
 
-async def run(plan: BenchPlan) -> None:
+async def run(plan: BenchPlan) -> BenchResult:
+    """Start ``python -m module_4_3_fastapi`` (it inherits ``DATABASE_URL``), upload, measure."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="bench-upload-") as data_dir:
         server = await asyncio.create_subprocess_exec(
@@ -122,13 +138,13 @@ async def run(plan: BenchPlan) -> None:
             stderr=asyncio.subprocess.DEVNULL,
         )
         try:
-            await measure(port, server, plan)
+            return await measure(port, server, plan)
         finally:
             server.send_signal(signal.SIGTERM)
             await server.wait()
 
 
-async def measure(port: int, server: asyncio.subprocess.Process, plan: BenchPlan) -> None:
+async def measure(port: int, server: asyncio.subprocess.Process, plan: BenchPlan) -> BenchResult:
     size = plan.size
     limits = httpx.Timeout(plan.seconds)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=limits) as client:
@@ -162,15 +178,22 @@ async def measure(port: int, server: asyncio.subprocess.Process, plan: BenchPlan
 
     if not stored["sha256"] == sent_digest.hexdigest() == received_digest.hexdigest():
         raise SystemExit("SHA-256 mismatch between what was sent, stored and downloaded")
+    return BenchResult(plan, upload_seconds, download_seconds, memory)
+
+
+def report(result: BenchResult) -> None:
+    size, memory = result.plan.size, result.memory
+    upload_seconds, download_seconds = result.upload_seconds, result.download_seconds
     print(f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(
-        f"file: {size / MiB:.0f} MiB, sent {'chunked' if plan.chunked else 'with Content-Length'}"
+        f"file: {size / MiB:.0f} MiB, "
+        f"sent {'chunked' if result.plan.chunked else 'with Content-Length'}"
     )
     print(f"upload:   {upload_seconds:6.2f} s  {size / MiB / upload_seconds:7.1f} MiB/s")
     print(f"download: {download_seconds:6.2f} s  {size / MiB / download_seconds:7.1f} MiB/s")
     print(
         f"server RSS: {memory.baseline / MiB:.1f} MiB before, peak {memory.peak / MiB:.1f} MiB "
-        f"(+{(memory.peak - memory.baseline) / MiB:.1f} MiB for a {size / MiB:.0f} MiB file)"
+        f"(+{memory.growth / MiB:.1f} MiB for a {size / MiB:.0f} MiB file)"
     )
     print("sha256: sent == stored == downloaded")
 
@@ -203,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         chunked=arguments.chunked,
         seconds=arguments.timeout,
     )
-    asyncio.run(run(plan))
+    report(asyncio.run(run(plan)))
     return 0
 
 
