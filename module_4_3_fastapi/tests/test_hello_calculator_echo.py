@@ -53,7 +53,7 @@ async def test_calculator_division_by_zero_is_a_domain_error(client: httpx.Async
     response = await client.get("/calculator/divide", params={"a": 1, "b": 0})
 
     problem = assert_problem(response, 422, "division_by_zero")
-    assert problem["detail"] == "division by zero"
+    assert "zero" in problem["detail"]  # the error's message, whatever its wording
 
 
 async def test_echo_returns_body_query_selected_headers_method_and_path(
