@@ -131,6 +131,17 @@ def test_settings_refuse_short_tokens_and_unknown_scopes() -> None:
 
 
 @pytest.mark.task("4.3.3", level="extra")
+def test_the_database_url_may_be_sqlalchemys_form_but_must_be_postgresql() -> None:
+    url = "postgresql+asyncpg://notes:secret@db.example.com:5432/notes"
+
+    assert Settings(database_url=url).database_url == (
+        "postgresql://notes:secret@db.example.com:5432/notes"
+    )
+    with pytest.raises(ValueError, match="not a PostgreSQL URL"):
+        Settings(database_url="mysql://notes@db.example.com/notes")
+
+
+@pytest.mark.task("4.3.3", level="extra")
 def test_an_empty_database_url_means_the_embedded_postgresql(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
