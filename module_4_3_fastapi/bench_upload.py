@@ -155,27 +155,29 @@ async def measure(port: int, server: asyncio.subprocess.Process, plan: BenchPlan
         memory.peak = memory.baseline
         stop = asyncio.Event()
         watcher = asyncio.create_task(watch_memory(process, memory, stop))
-        sent_digest = hashlib.sha256()
-        headers = {"content-type": f"multipart/form-data; boundary={BOUNDARY}"}
-        if not plan.chunked:
-            headers["content-length"] = str(size + framing_bytes())
-        block = os.urandom(plan.chunk_size)
-        started = time.perf_counter()
-        async with asyncio.timeout(plan.seconds):
-            response = await client.post(
-                "/files", content=generated_file(size, block, sent_digest), headers=headers
-            )
-            upload_seconds = time.perf_counter() - started
-            response.raise_for_status()
-            stored = response.json()["files"][0]
-            received_digest = hashlib.sha256()
+        try:
+            sent_digest = hashlib.sha256()
+            headers = {"content-type": f"multipart/form-data; boundary={BOUNDARY}"}
+            if not plan.chunked:
+                headers["content-length"] = str(size + framing_bytes())
+            block = os.urandom(plan.chunk_size)
             started = time.perf_counter()
-            async with client.stream("GET", f"/files/{stored['id']}") as download:
-                async for chunk in download.aiter_bytes():
-                    received_digest.update(chunk)
-            download_seconds = time.perf_counter() - started
-        stop.set()
-        await watcher
+            async with asyncio.timeout(plan.seconds):
+                response = await client.post(
+                    "/files", content=generated_file(size, block, sent_digest), headers=headers
+                )
+                upload_seconds = time.perf_counter() - started
+                response.raise_for_status()
+                stored = response.json()["files"][0]
+                received_digest = hashlib.sha256()
+                started = time.perf_counter()
+                async with client.stream("GET", f"/files/{stored['id']}") as download:
+                    async for chunk in download.aiter_bytes():
+                        received_digest.update(chunk)
+                download_seconds = time.perf_counter() - started
+        finally:  # also when the upload fails: no task outlives the run
+            stop.set()
+            await watcher
 
     if not stored["sha256"] == sent_digest.hexdigest() == received_digest.hexdigest():
         raise SystemExit("SHA-256 mismatch between what was sent, stored and downloaded")
