@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 
+from module_4_3_fastapi.app import create_app
+from module_4_3_fastapi.settings import Settings
 from module_4_3_fastapi.tests.support import KiB, assert_problem
 
 pytestmark = pytest.mark.task("4.3.2", level="core")
@@ -39,14 +42,27 @@ async def test_upload_answers_201_with_the_name_size_and_sha256(
     assert uuid.UUID(described["id"])
 
 
-async def test_the_stored_file_downloads_byte_for_byte(client: httpx.AsyncClient) -> None:
-    content = os.urandom(200) * 100  # several read chunks' worth would be fine too
+async def test_the_stored_file_downloads_byte_for_byte(
+    make_settings: Callable[..., Settings],
+) -> None:
+    # Larger than one read: a loop that keeps only the first or the last chunk shows here.
+    settings = make_settings(max_file_bytes=1024 * KiB, max_upload_bytes=2048 * KiB)
+    content = os.urandom(700 * KiB)
+    app = create_app(settings)
 
-    uploaded = (await client.post("/upload", files={"file": ("data.bin", content)})).json()
-    download = await client.get(f"/files/{uploaded['id']}")
-    listed = await client.get("/files")
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
+    ):
+        response = await client.post("/upload", files={"file": ("data.bin", content)})
+        uploaded = response.json()
+        download = await client.get(f"/files/{uploaded['id']}")
+        listed = await client.get("/files")
 
-    assert download.status_code == 200
+    assert response.status_code == 201, response.text
+    assert response.headers["location"] == f"/files/{uploaded['id']}"
+    assert uploaded["size"] == len(content)
+    assert uploaded["sha256"] == hashlib.sha256(content).hexdigest()
     assert download.content == content
     assert [item["id"] for item in listed.json()] == [uploaded["id"]]
 
