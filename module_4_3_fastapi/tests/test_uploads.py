@@ -1,4 +1,4 @@
-"""4.3.2: streaming multipart upload with byte-counted limits, safe names and no leftovers."""
+"""4.3.2 extra: POST /files streams multipart uploads with byte-counted limits, no leftovers."""
 
 from __future__ import annotations
 
