@@ -1,4 +1,4 @@
-"""Section 4.3, FastAPI: one application with hello/calculator/echo, streaming uploads and notes.
+"""Section 4.3, FastAPI: hello/calculator/echo, uploads (UploadFile and streamed), and notes.
 
 Run it with ``python -m module_4_3_fastapi``; ``app.create_app`` builds it for tests and servers.
 """

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 from starlette.types import Scope
 
-from module_4_3_fastapi.api import calculator, echo, files, hello, notes
+from module_4_3_fastapi.api import calculator, echo, files, hello, notes, upload
 from module_4_3_fastapi.body_limit import BodySizeLimitMiddleware
 from module_4_3_fastapi.database import open_pool
 from module_4_3_fastapi.docs import install_docs
@@ -26,9 +26,15 @@ The notes need a bearer token (`API_TOKENS`; `python -m module_4_3_fastapi` prin
 none is configured).
 """
 
+UPLOAD_PATHS = ("/files", "/upload")
+"""The routes whose bodies may reach ``max_upload_bytes``; every other body ``max_body_bytes``."""
+
 TAGS = [
     {"name": "4.3.1 hello, calculator, echo", "description": "Routing and parameters."},
-    {"name": "4.3.2 file upload", "description": "Streaming multipart upload with limits."},
+    {
+        "name": "4.3.2 file upload",
+        "description": "`UploadFile`, then a streaming multipart upload with limits.",
+    },
     {
         "name": "4.3.3 dependencies: database and tokens",
         "description": "A per-request PostgreSQL connection and scoped bearer tokens.",
@@ -71,11 +77,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     install_docs(app)
-    for module in (hello, calculator, echo, files, notes):
+    for module in (hello, calculator, echo, upload, files, notes):
         app.include_router(module.router)
 
     def body_limit_for(scope: Scope) -> int:
-        if scope["method"] == "POST" and scope["path"] == "/files":
+        if scope["method"] == "POST" and scope["path"] in UPLOAD_PATHS:
             return int(settings.max_upload_bytes)
         return int(settings.max_body_bytes)
 

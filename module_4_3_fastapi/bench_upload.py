@@ -45,6 +45,21 @@ class MemoryPeak:
     baseline: int = 0
     peak: int = 0
 
+    @property
+    def growth(self) -> int:
+        """How much the server's resident memory grew above its idle level, in bytes."""
+        return self.peak - self.baseline
+
+
+@dataclass(frozen=True)
+class BenchResult:
+    """What one run measured; the SHA-256 digests sent, stored and downloaded agreed."""
+
+    plan: BenchPlan
+    upload_seconds: float
+    download_seconds: float
+    memory: MemoryPeak
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -93,14 +108,16 @@ async def wait_until_ready(client: httpx.AsyncClient, server: asyncio.subprocess
             if server.returncode is not None:
                 raise SystemExit(f"the server exited with {server.returncode} before it was ready")
             try:
-                if (await client.get("/hello")).status_code == 200:
+                # The schema is served by FastAPI itself, whatever the routes' state.
+                if (await client.get("/openapi.json")).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
             await asyncio.sleep(0.05)
 
 
-async def run(plan: BenchPlan) -> None:
+async def run(plan: BenchPlan) -> BenchResult:
+    """Start ``python -m module_4_3_fastapi`` (it inherits ``DATABASE_URL``), upload, measure."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="bench-upload-") as data_dir:
         server = await asyncio.create_subprocess_exec(
@@ -122,13 +139,13 @@ async def run(plan: BenchPlan) -> None:
             stderr=asyncio.subprocess.DEVNULL,
         )
         try:
-            await measure(port, server, plan)
+            return await measure(port, server, plan)
         finally:
             server.send_signal(signal.SIGTERM)
             await server.wait()
 
 
-async def measure(port: int, server: asyncio.subprocess.Process, plan: BenchPlan) -> None:
+async def measure(port: int, server: asyncio.subprocess.Process, plan: BenchPlan) -> BenchResult:
     size = plan.size
     limits = httpx.Timeout(plan.seconds)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=limits) as client:
@@ -138,39 +155,48 @@ async def measure(port: int, server: asyncio.subprocess.Process, plan: BenchPlan
         memory.peak = memory.baseline
         stop = asyncio.Event()
         watcher = asyncio.create_task(watch_memory(process, memory, stop))
-        sent_digest = hashlib.sha256()
-        headers = {"content-type": f"multipart/form-data; boundary={BOUNDARY}"}
-        if not plan.chunked:
-            headers["content-length"] = str(size + framing_bytes())
-        block = os.urandom(plan.chunk_size)
-        started = time.perf_counter()
-        async with asyncio.timeout(plan.seconds):
-            response = await client.post(
-                "/files", content=generated_file(size, block, sent_digest), headers=headers
-            )
-            upload_seconds = time.perf_counter() - started
-            response.raise_for_status()
-            stored = response.json()["files"][0]
-            received_digest = hashlib.sha256()
+        try:
+            sent_digest = hashlib.sha256()
+            headers = {"content-type": f"multipart/form-data; boundary={BOUNDARY}"}
+            if not plan.chunked:
+                headers["content-length"] = str(size + framing_bytes())
+            block = os.urandom(plan.chunk_size)
             started = time.perf_counter()
-            async with client.stream("GET", f"/files/{stored['id']}") as download:
-                async for chunk in download.aiter_bytes():
-                    received_digest.update(chunk)
-            download_seconds = time.perf_counter() - started
-        stop.set()
-        await watcher
+            async with asyncio.timeout(plan.seconds):
+                response = await client.post(
+                    "/files", content=generated_file(size, block, sent_digest), headers=headers
+                )
+                upload_seconds = time.perf_counter() - started
+                response.raise_for_status()
+                stored = response.json()["files"][0]
+                received_digest = hashlib.sha256()
+                started = time.perf_counter()
+                async with client.stream("GET", f"/files/{stored['id']}") as download:
+                    async for chunk in download.aiter_bytes():
+                        received_digest.update(chunk)
+                download_seconds = time.perf_counter() - started
+        finally:  # also when the upload fails: no task outlives the run
+            stop.set()
+            await watcher
 
     if not stored["sha256"] == sent_digest.hexdigest() == received_digest.hexdigest():
         raise SystemExit("SHA-256 mismatch between what was sent, stored and downloaded")
+    return BenchResult(plan, upload_seconds, download_seconds, memory)
+
+
+def report(result: BenchResult) -> None:
+    size, memory = result.plan.size, result.memory
+    upload_seconds, download_seconds = result.upload_seconds, result.download_seconds
     print(f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(
-        f"file: {size / MiB:.0f} MiB, sent {'chunked' if plan.chunked else 'with Content-Length'}"
+        f"file: {size / MiB:.0f} MiB, "
+        f"sent {'chunked' if result.plan.chunked else 'with Content-Length'}"
     )
     print(f"upload:   {upload_seconds:6.2f} s  {size / MiB / upload_seconds:7.1f} MiB/s")
     print(f"download: {download_seconds:6.2f} s  {size / MiB / download_seconds:7.1f} MiB/s")
     print(
         f"server RSS: {memory.baseline / MiB:.1f} MiB before, peak {memory.peak / MiB:.1f} MiB "
-        f"(+{(memory.peak - memory.baseline) / MiB:.1f} MiB for a {size / MiB:.0f} MiB file)"
+        f"(+{memory.growth / MiB:.1f} MiB for a {size / MiB:.0f} MiB file)"
     )
     print("sha256: sent == stored == downloaded")
 
@@ -203,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         chunked=arguments.chunked,
         seconds=arguments.timeout,
     )
-    asyncio.run(run(plan))
+    report(asyncio.run(run(plan)))
     return 0
 
 

@@ -120,11 +120,16 @@ def _apply(function: Callable[..., Number], *operands: Number) -> Number:
 
 def calculate(operation: Operation, a: Number, b: Number) -> Number:
     """``a <operation> b``, or a :class:`CalculationError` saying why there is no answer."""
+    # region 4.3.1 core: apply the operation; dividing by zero raises DivisionByZeroError
+    #: tip: _OPERATIONS maps each Operation to its function; _apply turns ZeroDivisionError and
+    #: OverflowError into the domain errors above and checks the result's range
     return _apply(_OPERATIONS[operation], _checked(a), _checked(b))
+    # endregion 4.3.1
 
 
 def evaluate(expression: str) -> Number:
     """The value of an arithmetic expression such as ``2 * (3 + 4) ** 2``."""
+    # region 4.3.1 extra: parse with ast.parse(mode="eval") and walk the tree; never eval
     if len(expression) > MAX_EXPRESSION_LENGTH:
         raise ExpressionTooComplexError(
             f"an expression is at most {MAX_EXPRESSION_LENGTH} characters"
@@ -136,9 +141,11 @@ def evaluate(expression: str) -> Number:
     except (RecursionError, MemoryError):
         raise ExpressionTooComplexError("the expression is nested too deeply") from None
     return _evaluate_node(tree.body, depth=1)
+    # endregion 4.3.1
 
 
 def _evaluate_node(node: ast.expr, depth: int) -> Number:
+    # region 4.3.1 extra: numbers, the operators of _BINARY and _UNARY, nothing else
     if depth > MAX_EXPRESSION_DEPTH:
         raise ExpressionTooComplexError(
             f"the expression is nested more than {MAX_EXPRESSION_DEPTH} levels deep"
@@ -154,3 +161,4 @@ def _evaluate_node(node: ast.expr, depth: int) -> Number:
     raise InvalidExpressionError(
         f"{type(node).__name__} is not allowed: use numbers, + - * / // % ** and parentheses"
     )
+    # endregion 4.3.1

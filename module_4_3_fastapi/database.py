@@ -54,6 +54,9 @@ async def open_pool(database_url: str) -> AsyncIterator[Pool]:
 
 async def get_connection(request: Request) -> AsyncIterator[Connection]:
     """One pooled connection in a transaction for the duration of the endpoint."""
+    # region 4.3.3 core: borrow a pooled connection, yield it in a transaction, always release it
+    #: tip: the pool is request.app.state.pool; `async with connection.transaction(): yield ...`
+    #: commits or rolls back; give the connection back with pool.release in a `finally`
     pool: Pool = request.app.state.pool
     try:
         connection = await pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS)
@@ -67,6 +70,7 @@ async def get_connection(request: Request) -> AsyncIterator[Connection]:
             yield connection
     finally:
         await pool.release(connection)
+    # endregion 4.3.3
 
 
 # scope="function": commit (or roll back) and release *before* the response is sent, so a client

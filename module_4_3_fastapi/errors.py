@@ -169,8 +169,11 @@ async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResp
     return problem_response(422, "validation_error", detail, errors=issues)
 
 
-async def _calculation_error(_: Request, exc: CalculationError) -> JSONResponse:
+async def calculation_error_handler(_: Request, exc: CalculationError) -> JSONResponse:
+    """A calculation without an answer (division by zero, ...) is a 422 problem with its code."""
+    # region 4.3.1 core: answer a 422 problem_response with the error's code and message
     return problem_response(422, exc.code, str(exc))
+    # endregion 4.3.1
 
 
 async def _unhandled_error(request: Request, exc: Exception) -> JSONResponse:
@@ -185,7 +188,7 @@ def install_error_handlers(app: FastAPI) -> None:
     # The decorator form accepts handlers typed for their own exception class.
     app.exception_handler(StarletteHTTPException)(_http_exception)
     app.exception_handler(RequestValidationError)(_validation_error)
-    app.exception_handler(CalculationError)(_calculation_error)
+    app.exception_handler(CalculationError)(calculation_error_handler)
     app.exception_handler(Exception)(_unhandled_error)
 
 

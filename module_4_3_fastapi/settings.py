@@ -20,6 +20,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from course_support.postgres import to_asyncpg_dsn
+
 MiB = 1024 * 1024
 MIN_TOKEN_LENGTH = 16
 SCOPES = frozenset({"notes:read", "notes:write"})
@@ -77,6 +79,12 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_means_unset(cls, value: object) -> object:
         return None if value == "" else value  # `DATABASE_URL=` in a .env or a shell
+
+    @field_validator("database_url")
+    @classmethod
+    def _asyncpg_form(cls, value: str | None) -> str | None:
+        # SQLAlchemy's postgresql+asyncpg:// is accepted too; anything but PostgreSQL is refused.
+        return None if value is None else to_asyncpg_dsn(value)
 
     @property
     def upload_dir(self) -> Path:

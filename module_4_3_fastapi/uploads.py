@@ -105,6 +105,7 @@ class _UploadReceiver:
         self.events.clear()  # the parser's callbacks hold this same list
 
     async def _write(self, chunks: list[bytes]) -> None:
+        # region 4.3.2 extra: refuse a file past max_file_bytes, else write the chunks in a thread
         if not chunks:
             return
         incoming = self.current
@@ -116,6 +117,7 @@ class _UploadReceiver:
                 f"{format_bytes(self.limits.max_file_bytes)} limit"
             )
         await asyncio.to_thread(incoming.write, chunks)
+        # endregion 4.3.2
 
     def _handle_structure(self, kind: _Event, data: bytes) -> None:
         part = self.part
@@ -174,6 +176,9 @@ async def receive_files(
     limits: UploadLimits,
 ) -> list[StoredFile]:
     """Store every file of a multipart body, all or nothing, and describe them."""
+    # region 4.3.2 extra: feed each chunk to the push parser, act on its events; all or nothing
+    #: tip: parser.write(chunk) then `await receiver.handle_events()`; parser.finalize() at the
+    #: end; on any failure (BaseException: a vanished client too) discard every received file
     receiver = _UploadReceiver(store, limits)
     parser = MultipartParser(_boundary(content_type), receiver.callbacks())
     try:
@@ -194,6 +199,7 @@ async def receive_files(
         if isinstance(error, MultipartParseError):
             raise BadRequestError(f"malformed multipart body: {error}") from None
         raise
+    # endregion 4.3.2
 
 
 def _discard_all(store: FileStore, files: list[IncomingFile]) -> None:

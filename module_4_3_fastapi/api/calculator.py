@@ -52,7 +52,9 @@ async def apply_operation(
     a: Annotated[Number, Query(description="the left operand", examples=[6])],
     b: Annotated[Number, Query(description="the right operand", examples=[7])],
 ) -> OperationResult:
+    # region 4.3.1 core: answer an OperationResult with calculate(operation, a, b) as the result
     return OperationResult(operation=operation, a=a, b=b, result=calculate(operation, a, b))
+    # endregion 4.3.1
 
 
 @router.post(
@@ -64,4 +66,6 @@ async def apply_operation(
     responses=problem_responses(413, 422),
 )
 async def evaluate_expression(body: Expression) -> ExpressionResult:
+    # region 4.3.1 extra: answer an ExpressionResult with evaluate(body.expression)
     return ExpressionResult(expression=body.expression, result=evaluate(body.expression))
+    # endregion 4.3.1

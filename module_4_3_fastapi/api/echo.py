@@ -44,6 +44,8 @@ class Echo(BaseModel):
 
 
 def _describe(request: Request, body: JsonValue) -> Echo:
+    # region 4.3.1 core: describe the request: method, path, repeated query values, ECHOED_HEADERS
+    #: tip: request.query_params.multi_items() keeps every value of a repeated parameter
     query: dict[str, list[str]] = {}
     for key, value in request.query_params.multi_items():
         query.setdefault(key, []).append(value)
@@ -51,6 +53,7 @@ def _describe(request: Request, body: JsonValue) -> Echo:
     return Echo(
         method=request.method, path=request.url.path, query=query, headers=headers, body=body
     )
+    # endregion 4.3.1
 
 
 @router.get(

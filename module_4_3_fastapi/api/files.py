@@ -1,7 +1,8 @@
 """File routes: streaming upload (``POST /files``), list, download and delete.
 
 The upload endpoint reads ``request.stream()`` itself instead of declaring ``UploadFile``
-parameters: those make FastAPI parse (and spool) the whole form before the endpoint runs.
+parameters (as ``POST /upload`` does): those make FastAPI parse (and spool) the whole form before
+the endpoint runs.
 """
 
 from __future__ import annotations

@@ -27,4 +27,6 @@ async def say_hello(
         str, Query(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f]+$", examples=["Ada"])
     ] = "world",
 ) -> Greeting:
+    # region 4.3.1 core: greet `name` with a Greeting("Hello, <name>!")
     return Greeting(message=f"Hello, {name}!")
+    # endregion 4.3.1

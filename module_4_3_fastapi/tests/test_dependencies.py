@@ -1,4 +1,8 @@
-"""4.3.3: a per-request database connection and bearer-token dependencies, chained."""
+"""4.3.3: a per-request database connection and bearer-token dependencies, chained.
+
+Core: the token check (401, 403) and the connection (commit, rollback, back to the pool), seen
+through the notes. Extra: constant-time matching, a database that is down, the settings' checks.
+"""
 
 from __future__ import annotations
 
@@ -24,8 +28,6 @@ from module_4_3_fastapi.tests.conftest import (
 )
 from module_4_3_fastapi.tests.support import assert_problem, bearer
 
-pytestmark = pytest.mark.task("4.3.3")
-
 
 async def create_note(client: httpx.AsyncClient, token: str, title: str) -> dict[str, str]:
     response = await client.post(
@@ -39,6 +41,7 @@ async def create_note(client: httpx.AsyncClient, token: str, title: str) -> dict
 # --- tokens --------------------------------------------------------------------------------------
 
 
+@pytest.mark.task("4.3.3", level="core")
 async def test_no_token_is_401_with_www_authenticate(client: httpx.AsyncClient) -> None:
     response = await client.get("/notes")
 
@@ -47,6 +50,7 @@ async def test_no_token_is_401_with_www_authenticate(client: httpx.AsyncClient) 
     assert "Bearer" in problem["detail"]
 
 
+@pytest.mark.task("4.3.3", level="core")
 @pytest.mark.parametrize(
     "authorization",
     ["Bearer wrong-token-0123456789", f"Bearer {WRITER_TOKEN}x", f"Bearer {WRITER_TOKEN[:-1]}"],
@@ -60,6 +64,7 @@ async def test_a_wrong_token_is_401_invalid_token(
     assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
 
 
+@pytest.mark.task("4.3.3", level="core")
 @pytest.mark.parametrize("authorization", [f"Basic {WRITER_TOKEN}", "Bearer", "Bearer  ", "x"])
 async def test_a_header_that_is_not_a_bearer_token_is_401(
     client: httpx.AsyncClient, authorization: str
@@ -70,6 +75,7 @@ async def test_a_header_that_is_not_a_bearer_token_is_401(
     assert response.headers["www-authenticate"] == "Bearer"
 
 
+@pytest.mark.task("4.3.3", level="core")
 async def test_a_token_without_the_scope_is_403(client: httpx.AsyncClient) -> None:
     response = await client.post("/notes", json={"title": "t"}, headers=bearer(READER_TOKEN))
 
@@ -80,6 +86,7 @@ async def test_a_token_without_the_scope_is_403(client: httpx.AsyncClient) -> No
     )
 
 
+@pytest.mark.task("4.3.3", level="core")
 async def test_a_read_only_token_can_read(client: httpx.AsyncClient, subjects: Subjects) -> None:
     note = await create_note(client, WRITER_TOKEN, "shared with the reader token")
 
@@ -92,6 +99,7 @@ async def test_a_read_only_token_can_read(client: httpx.AsyncClient, subjects: S
     assert_problem(deleted, 403, "forbidden")
 
 
+@pytest.mark.task("4.3.3", level="extra")
 def test_find_grant_compares_every_token_through_hmac(monkeypatch: pytest.MonkeyPatch) -> None:
     grants = [
         TokenGrant.model_validate({"token": f"token-number-{number:04}", "subject": f"s{number}"})
@@ -114,6 +122,7 @@ def test_find_grant_compares_every_token_through_hmac(monkeypatch: pytest.Monkey
     assert find_grant("token-number-0000x", grants) is None
 
 
+@pytest.mark.task("4.3.3", level="extra")
 def test_settings_refuse_short_tokens_and_unknown_scopes() -> None:
     with pytest.raises(ValueError, match="a token must have at least 16 characters"):
         Settings(tokens=[{"token": "short", "subject": "a"}])
@@ -121,6 +130,18 @@ def test_settings_refuse_short_tokens_and_unknown_scopes() -> None:
         Settings(tokens=[{"token": "x" * 20, "subject": "a", "scopes": ["notes:wrte"]}])
 
 
+@pytest.mark.task("4.3.3", level="extra")
+def test_the_database_url_may_be_sqlalchemys_form_but_must_be_postgresql() -> None:
+    url = "postgresql+asyncpg://notes:secret@db.example.com:5432/notes"
+
+    assert Settings(database_url=url).database_url == (
+        "postgresql://notes:secret@db.example.com:5432/notes"
+    )
+    with pytest.raises(ValueError, match="not a PostgreSQL URL"):
+        Settings(database_url="mysql://notes@db.example.com/notes")
+
+
+@pytest.mark.task("4.3.3", level="extra")
 def test_an_empty_database_url_means_the_embedded_postgresql(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -132,6 +153,7 @@ def test_an_empty_database_url_means_the_embedded_postgresql(
 # --- the notes resource through both dependency chains -----------------------------------------
 
 
+@pytest.mark.task("4.3.3", level="core")
 async def test_create_read_list_and_delete_a_note(
     client: httpx.AsyncClient, subjects: Subjects
 ) -> None:
@@ -155,6 +177,7 @@ async def test_create_read_list_and_delete_a_note(
     assert_problem(gone, 404, "not_found")
 
 
+@pytest.mark.task("4.3.3", level="core")
 async def test_notes_are_listed_newest_first_and_limited(client: httpx.AsyncClient) -> None:
     titles = [f"note {number}" for number in range(4)]
     for title in titles:
@@ -165,6 +188,7 @@ async def test_notes_are_listed_newest_first_and_limited(client: httpx.AsyncClie
     assert [note["title"] for note in response.json()] == titles[::-1][:3]
 
 
+@pytest.mark.task("4.3.3", level="extra")
 @pytest.mark.parametrize("limit", ["0", "101", "ten"])
 async def test_a_list_limit_out_of_bounds_is_422(client: httpx.AsyncClient, limit: str) -> None:
     response = await client.get("/notes", params={"limit": limit}, headers=bearer(WRITER_TOKEN))
@@ -172,6 +196,7 @@ async def test_a_list_limit_out_of_bounds_is_422(client: httpx.AsyncClient, limi
     assert_problem(response, 422, "validation_error")
 
 
+@pytest.mark.task("4.3.3", level="core")
 async def test_another_subjects_note_is_404_as_if_it_did_not_exist(
     client: httpx.AsyncClient,
 ) -> None:
@@ -190,6 +215,7 @@ async def test_another_subjects_note_is_404_as_if_it_did_not_exist(
     )
 
 
+@pytest.mark.task("4.3.3", level="extra")
 @pytest.mark.parametrize(
     "payload",
     [
@@ -213,6 +239,7 @@ async def test_an_invalid_note_is_422_and_not_a_database_error(
     assert "input" not in problem["errors"][0]
 
 
+@pytest.mark.task("4.3.3", level="extra")
 async def test_a_malformed_note_id_is_422(client: httpx.AsyncClient) -> None:
     response = await client.get("/notes/12345678901234567890", headers=bearer(WRITER_TOKEN))
 
@@ -222,6 +249,7 @@ async def test_a_malformed_note_id_is_422(client: httpx.AsyncClient) -> None:
 # --- the connection dependency ------------------------------------------------------------------
 
 
+@pytest.mark.task("4.3.3", level="core")
 async def test_every_connection_goes_back_to_the_pool_even_after_errors(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
@@ -235,6 +263,7 @@ async def test_every_connection_goes_back_to_the_pool_even_after_errors(
     assert pool.get_size() <= pool.get_max_size()
 
 
+@pytest.mark.task("4.3.3", level="core")
 async def test_a_failing_request_rolls_back_its_writes(
     app: FastAPI, client: httpx.AsyncClient, subjects: Subjects
 ) -> None:
@@ -253,6 +282,29 @@ async def test_a_failing_request_rolls_back_its_writes(
     assert app.state.pool.get_idle_size() == app.state.pool.get_size()
 
 
+@pytest.mark.task("4.3.3", level="extra")
+async def test_a_commit_that_fails_is_never_answered_as_a_success(app: FastAPI) -> None:
+    # A deferred constraint is checked at COMMIT, after the endpoint returned. The connection
+    # dependency commits before the response is sent (Depends(..., scope="function")), so the
+    # failure becomes the answer; with the default scope the client would already have its 200.
+    @app.post("/test-only/commit-fails")
+    async def commit_fails(connection: DatabaseConnection) -> dict[str, str]:
+        await connection.execute(
+            "CREATE TEMPORARY TABLE deferred_check (id int UNIQUE DEFERRABLE INITIALLY DEFERRED)"
+            " ON COMMIT DROP"
+        )
+        await connection.execute("INSERT INTO deferred_check VALUES (1), (1)")
+        return {"status": "written"}
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.post("/test-only/commit-fails")
+
+    assert_problem(response, 500, "internal_error")
+    assert app.state.pool.get_idle_size() == app.state.pool.get_size()
+
+
+@pytest.mark.task("4.3.3", level="extra")
 async def test_an_unreachable_database_is_503_with_retry_after(
     postgres_server: PostgresServer, notes_template: str, settings: Settings
 ) -> None:
@@ -281,6 +333,7 @@ async def overridden_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     app.dependency_overrides.clear()
 
 
+@pytest.mark.task("4.3.3", level="core")
 async def test_overriding_the_principal_skips_tokens_but_keeps_the_scope_check(
     app: FastAPI, overridden_client: httpx.AsyncClient
 ) -> None:
@@ -295,6 +348,7 @@ async def test_overriding_the_principal_skips_tokens_but_keeps_the_scope_check(
     assert_problem(created, 403, "forbidden")
 
 
+@pytest.mark.task("4.3.3", level="core")
 async def test_overriding_the_principal_writes_as_that_principal(
     app: FastAPI, overridden_client: httpx.AsyncClient
 ) -> None:
@@ -311,6 +365,7 @@ async def test_overriding_the_principal_writes_as_that_principal(
     assert [note["title"] for note in listed.json()] == ["from an override"]
 
 
+@pytest.mark.task("4.3.3", level="extra")
 async def test_overriding_the_settings_changes_which_tokens_are_valid(
     app: FastAPI, overridden_client: httpx.AsyncClient, settings: Settings
 ) -> None:

@@ -1,4 +1,4 @@
-"""4.3.2: streaming multipart upload with byte-counted limits, safe names and no leftovers."""
+"""4.3.2 extra: POST /files streams multipart uploads with byte-counted limits, no leftovers."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from module_4_3_fastapi.file_store import safe_display_name
 from module_4_3_fastapi.settings import Settings
 from module_4_3_fastapi.tests.support import KiB, assert_problem, running_uvicorn, wait_until
 
-pytestmark = pytest.mark.task("4.3.2")
+pytestmark = pytest.mark.task("4.3.2", level="extra")
 
 BOUNDARY = "test-boundary-4c1f"
 
