@@ -8,8 +8,10 @@ PostgreSQL started for the occasion when it is not set.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
+from collections.abc import Sequence
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import (
@@ -60,7 +62,15 @@ async def _print_version(url: str) -> None:
         await engine.dispose()  # close the pool's connections before the loop ends
 
 
-def main() -> int:
+def main(argv: Sequence[str] | None = None) -> int:
+    argparse.ArgumentParser(
+        prog="python -m module_4_5_sqlalchemy.basics.connection",
+        description=(
+            "Connect to PostgreSQL through SQLAlchemy's async engine and print the server's "
+            "version. DATABASE_URL names the server; unset, an embedded PostgreSQL is started "
+            "in a temporary folder."
+        ),
+    ).parse_args(argv)
     # The extras' helper: DATABASE_URL, or an embedded PostgreSQL in a temporary folder.
     from module_4_5_sqlalchemy.database import database_url_or_embedded  # noqa: PLC0415
     from module_4_5_sqlalchemy.settings import settings_for_command  # noqa: PLC0415

@@ -104,6 +104,14 @@ def test_the_command_prints_the_server_version(
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", postgres_database.url)
 
-    assert connection.main() == 0
+    assert connection.main([]) == 0
 
     assert capsys.readouterr().out.startswith("PostgreSQL ")
+
+
+def test_the_command_answers_help_without_connecting(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        connection.main(["--help"])
+
+    assert exit_info.value.code == 0
+    assert "DATABASE_URL" in capsys.readouterr().out
