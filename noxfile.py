@@ -67,6 +67,7 @@ nox.options.sessions = [
     "support",
     *(suite.session for suite in SECTIONS),
     "capstone",
+    "contract",
     "docker_smoke",
     "grade",
 ]
@@ -202,6 +203,35 @@ def serve(session: nox.Session) -> None:
 def section_4_8(session: nox.Session) -> None:
     """Alias of `capstone`: the course numbers the capstone 4.8."""
     check_and_test(session, CAPSTONE_SUITE)
+
+
+@nox.session
+def contract(session: nox.Session) -> None:
+    """The capstone's API contract over HTTP only (4.8.2), with a core/extras scoreboard.
+
+    `nox -s contract -- --base-url http://127.0.0.1:8000` grades any running implementation;
+    without `--base-url` the reference capstone is served on an embedded PostgreSQL and graded.
+    Arguments after a second `--` go to pytest: `nox -s contract -- -- -k tasks`.
+    """
+    sync(session, "section-4-3")  # httpx (the suite's client) and uvicorn; pytest from dev
+    session.run(
+        "python",
+        "-m",
+        "course_support.contract",
+        f"--task-report={RESULTS / 'contract.json'}",
+        *session.posargs,
+    )
+
+
+@nox.session
+def checklist(session: nox.Session) -> None:
+    """The capstone's hand-in checklist (4.8.1-4.8.4) on a project: `-- --project DIR`.
+
+    Compose up and `/docs` (only where a Docker engine answers), the project's own tests, `/docs`
+    and `/openapi.json` from `taskmanager serve`, ruff and mypy; exit 0 only when all pass.
+    """
+    sync(session, "section-4-3")
+    session.run("python", "-m", "course_support.checklist", *session.posargs)
 
 
 @nox.session

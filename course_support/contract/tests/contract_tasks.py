@@ -160,7 +160,7 @@ def test_the_list_is_paged_with_limit_and_next_cursor(api: Api, user: Account) -
 
 @CORE
 @pytest.mark.parametrize("limit", [0, 101, "many"])
-def test_a_limit_out_of_range_is_422(api: Api, user: Account, limit: object) -> None:
+def test_a_limit_out_of_range_is_422(api: Api, user: Account, limit: int | str) -> None:
     response = api.http.get(f"{API}/tasks", params={"limit": limit}, headers=user.headers)
 
     assert_problem(response, 422)

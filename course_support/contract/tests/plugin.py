@@ -41,12 +41,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def level_of(item: pytest.Item) -> str:
-    """The level (``core`` or ``extra``) a test's ``task`` marker names."""
-    marker = item.get_closest_marker("task")
-    return str(marker.kwargs.get("level", "core")) if marker else "core"
-
-
 def unique_email(prefix: str = "learner") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}@example.com"
 
