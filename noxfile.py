@@ -58,7 +58,7 @@ SECTIONS = [
     Suite("section_4_7", "4.7", "module_4_7_docker", "section-4-7"),
 ]
 CAPSTONE_SUITE = Suite("capstone", "4.8", "capstone", None, coverage_floor=90)
-SUPPORT_SUITE = Suite("support", "-", "course_support", None)
+SUPPORT_SUITE = Suite("support", "-", "course_support", "contract")
 ALL_SUITES = [SUPPORT_SUITE, *SECTIONS, CAPSTONE_SUITE]
 
 nox.options.sessions = [
@@ -213,7 +213,7 @@ def contract(session: nox.Session) -> None:
     without `--base-url` the reference capstone is served on an embedded PostgreSQL and graded.
     Arguments after a second `--` go to pytest: `nox -s contract -- -- -k tasks`.
     """
-    sync(session, "section-4-3")  # httpx (the suite's client) and uvicorn; pytest from dev
+    sync(session, "contract")  # httpx, the suite's client; pytest comes with dev
     session.run(
         "python",
         "-m",
@@ -230,7 +230,7 @@ def checklist(session: nox.Session) -> None:
     Compose up and `/docs` (only where a Docker engine answers), the project's own tests, `/docs`
     and `/openapi.json` from `taskmanager serve`, ruff and mypy; exit 0 only when all pass.
     """
-    sync(session, "section-4-3")
+    sync(session, "contract")
     session.run("python", "-m", "course_support.checklist", *session.posargs)
 
 
