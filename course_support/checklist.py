@@ -10,7 +10,11 @@ Docker engine here) is not a pass. How each item is checked:
 - 4.8.2 the project's own tests: ``uv run pytest -m "not docker"`` in the project folder.
 - 4.8.3 ``uv run taskmanager serve --port P`` with ``DATABASE_URL`` naming a fresh embedded
   PostgreSQL; passes when ``/docs`` is Swagger UI and ``/openapi.json`` an OpenAPI 3 schema.
-- 4.8.4 ``uv run ruff check .``, ``uv run ruff format --check .`` and ``uv run mypy --strict src``.
+- 4.8.4 ``uv run ruff check .``, ``uv run ruff format --check .`` and ``uv run mypy --strict``
+  on ``src`` and ``tests``.
+
+Every command runs in the project folder with the folder above it on ``PYTHONPATH`` and
+``MYPYPATH`` (a capstone inside the course repository may use the course's helpers).
 """
 
 from __future__ import annotations
@@ -61,6 +65,7 @@ def run(command: Sequence[str], project: Path, timeout: float = COMMAND_TIMEOUT_
         completed = subprocess.run(  # noqa: S603 - the checklist's own commands
             list(command),
             cwd=project,
+            env=project_environment(project),
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -77,6 +82,19 @@ def run(command: Sequence[str], project: Path, timeout: float = COMMAND_TIMEOUT_
 
 class CheckFailedError(Exception):
     """A checklist item failed; the message says why."""
+
+
+def project_environment(project: Path) -> dict[str, str]:
+    """This environment, with the folder that holds the project on the import paths.
+
+    A capstone inside the course repository may import the course's helpers from the repository
+    root in its tests (as `nox -s capstone` allows); the project's own virtualenv is uv's choice.
+    """
+    environment = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
+    for variable in ("PYTHONPATH", "MYPYPATH"):
+        paths = [str(project.parent), *filter(None, [environment.get(variable)])]
+        environment[variable] = os.pathsep.join(paths)
+    return environment
 
 
 def uv_run(project: Path) -> list[str]:
@@ -162,7 +180,7 @@ def check_compose(project: Path) -> Result:
     port = free_port()
     # The project's compose file reads APP_PORT (and PYTHON_IMAGE / POSTGRES_IMAGE, passed on
     # from this environment, for machines without a registry).
-    environment = {**os.environ, "APP_PORT": str(port)}
+    environment = project_environment(project) | {"APP_PORT": str(port)}
     base = [*compose, "-p", name, "-f", "docker-compose.yml"]
     up = subprocess.Popen(  # noqa: S603 - the project's own compose file
         [*base, "up", "--build"],
@@ -211,8 +229,7 @@ def served_project(project: Path) -> Iterator[str]:
     """``taskmanager serve`` of the project on a free port, on a fresh embedded PostgreSQL."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="checklist-") as folder, embedded_postgres() as url:
-        environment = {**os.environ, "DATABASE_URL": to_sqlalchemy_url(url)}
-        environment.pop("VIRTUAL_ENV", None)
+        environment = project_environment(project) | {"DATABASE_URL": to_sqlalchemy_url(url)}
         log_path = Path(folder) / "serve.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(  # noqa: S603 - the project's documented command
@@ -261,8 +278,7 @@ def check_docs_served(project: Path) -> Result:
 
 def check_code_quality(project: Path) -> Result:
     """4.8.4: ruff (lint and format) and mypy --strict find nothing."""
-    # mypy checks the application package (`src/`); tests may import helpers from elsewhere.
-    targets = ["src"] if (project / "src").is_dir() else ["."]
+    targets = [name for name in ("src", "tests") if (project / name).is_dir()] or ["."]
     commands = [
         ["ruff", "check", "."],
         ["ruff", "format", "--check", "."],
