@@ -73,7 +73,7 @@ def run(command: Sequence[str], project: Path, timeout: float = COMMAND_TIMEOUT_
         )
     except (OSError, subprocess.TimeoutExpired) as error:
         raise CheckFailedError(f"`{' '.join(command)}`: {error}") from None
-    output = completed.stdout + completed.stderr
+    output = completed.stderr + completed.stdout  # the tool's findings last
     if completed.returncode != 0:
         tail = "\n".join(output.strip().splitlines()[-15:])
         raise CheckFailedError(f"`{' '.join(command)}` exited {completed.returncode}:\n{tail}")
@@ -102,7 +102,7 @@ def uv_run(project: Path) -> list[str]:
     uv = shutil.which("uv")
     if uv is None:
         raise CheckFailedError("uv is not on PATH")
-    return [uv, "run", "--frozen"] if (project / "uv.lock").is_file() else [uv, "run"]
+    return [uv, "run", "--quiet", *(["--frozen"] if (project / "uv.lock").is_file() else [])]
 
 
 def free_port() -> int:
@@ -280,7 +280,7 @@ def check_code_quality(project: Path) -> Result:
     """4.8.4: ruff (lint and format) and mypy --strict find nothing."""
     targets = [name for name in ("src", "tests") if (project / name).is_dir()] or ["."]
     commands = [
-        ["ruff", "check", "."],
+        ["ruff", "check", "--output-format=concise", "."],
         ["ruff", "format", "--check", "."],
         ["mypy", "--strict", *targets],
     ]
