@@ -1,8 +1,8 @@
 """``python -m course_support.contract``: run the contract suite and print its scoreboard.
 
-``--base-url URL`` grades a running server; without it the reference capstone is installed from
-its lock file, served on a free port with an embedded PostgreSQL, graded and stopped. Arguments
-after ``--`` go to pytest (e.g. ``-- -k tasks -x``). Exit 0 when every core test passes.
+``--base-url URL`` grades a running server; without it the repository's capstone is installed
+(from its lock file), served on a free port on a fresh embedded PostgreSQL, graded and stopped.
+Arguments after ``--`` go to pytest (e.g. ``-- -k tasks -x``). Exit 0 when every core test passes.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m course_support.contract",
         description="Grade a Task Manager API against capstone/docs/api-contract.md over HTTP.",
     )
-    parser.add_argument("--base-url", help="a running server; default: serve the reference")
+    parser.add_argument("--base-url", help="a running server; default: serve the capstone/ project")
     parser.add_argument("--admin-email", help="an admin account of that server (admin extras)")
     parser.add_argument("--admin-password", help="that admin's password")
     parser.add_argument("--capstone", type=Path, default=CAPSTONE, help="project to serve")
@@ -98,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 task_report=args.task_report,
                 extra=args.pytest_args,
             )
-            passed = run_suite(arguments, f"the reference capstone at {server.base_url}")
+            passed = run_suite(arguments, f"{args.capstone.name}/ served at {server.base_url}")
     except ServerError as error:
         print(f"contract: {error}", file=sys.stderr)
         return 2

@@ -1,7 +1,8 @@
-"""Start the reference capstone (`taskmanager serve`) for the contract suite, and stop it after.
+"""Serve the repository's capstone (`taskmanager serve`) for the contract suite, and stop it after.
 
-The server runs from the capstone's own locked environment (``uv sync --locked``) on a free port
-with an embedded PostgreSQL in a temporary folder, ``ENVIRONMENT=test`` and cheap bcrypt.
+The project is installed into its own environment (``uv sync``, ``--locked`` when it has a
+``uv.lock``) and served on a free port with ``DATABASE_URL`` naming a fresh embedded PostgreSQL,
+``ENVIRONMENT=test`` and cheap bcrypt. In the learner's edition the capstone is the learner's.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 import httpx
 
 from course_support.catalogue import REPOSITORY_ROOT
+from course_support.postgres import embedded_postgres, to_sqlalchemy_url
 
 CAPSTONE = REPOSITORY_ROOT / "capstone"
 DEFAULT_ENVIRONMENT = REPOSITORY_ROOT / ".nox" / "contract-capstone"
@@ -56,8 +58,9 @@ def ensure_capstone_environment(
     uv = shutil.which("uv")
     if uv is None:
         raise ServerError("uv is not on PATH (see README.md: the pinned tools)")
+    locked = ["--locked"] if (capstone / "uv.lock").is_file() else []
     result = subprocess.run(  # noqa: S603 - fixed arguments
-        [uv, "sync", "--locked", "--quiet", "--project", str(capstone)],
+        [uv, "sync", *locked, "--quiet", "--project", str(capstone)],
         env={**os.environ, "UV_PROJECT_ENVIRONMENT": str(environment)},
         capture_output=True,
         text=True,
@@ -104,16 +107,15 @@ def served_capstone(executable: Path, *, log: Path | None = None) -> Iterator[Ru
         admin_email=f"contract-admin-{secrets.token_hex(4)}@example.com",
         admin_password="Admin-" + secrets.token_urlsafe(12) + "-9a",
     )
-    with tempfile.TemporaryDirectory(prefix="contract-capstone-") as folder:
-        environment = {
-            key: value
-            for key, value in os.environ.items()
-            if key not in {"DATABASE_URL", "JWT_SECRET"}
-        }
+    with (
+        tempfile.TemporaryDirectory(prefix="contract-capstone-") as folder,
+        embedded_postgres() as database_url,
+    ):
+        environment = {key: value for key, value in os.environ.items() if key not in {"JWT_SECRET"}}
         environment |= {
+            "DATABASE_URL": to_sqlalchemy_url(database_url),
             "ENVIRONMENT": "test",
             "BCRYPT_ROUNDS": "4",
-            "EMBEDDED_DATA_DIR": str(Path(folder) / "pgdata"),
             "FIRST_ADMIN_EMAIL": admin.admin_email,
             "FIRST_ADMIN_PASSWORD": admin.admin_password,
             "LOG_LEVEL": "WARNING",
