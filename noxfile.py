@@ -166,7 +166,7 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def support(session: nox.Session) -> None:
-    """Tests of the shared support: the task catalogue, grading plugin and PostgreSQL fixture."""
+    """Tests of the shared support: grading, PostgreSQL fixture, contract suite and checklist."""
     check_and_test(session, SUPPORT_SUITE)
 
 
