@@ -35,6 +35,7 @@ class Fault(Enum):
     LOGOUT_IGNORED = "logout answers 204 but the session's tokens keep working"
     PASSWORD_ECHOED = "a validation error of /auth/register echoes the submitted password"
     NO_WWW_AUTHENTICATE = "401 responses lack WWW-Authenticate"
+    ERRORS_AS_PLAIN_JSON = "errors are application/json, not application/problem+json"
 
 
 class FaultProxy:
@@ -85,6 +86,8 @@ class FaultProxy:
                 status = 200
         if self.fault is Fault.NO_WWW_AUTHENTICATE and status == 401:
             response_headers.pop("www-authenticate", None)
+        if self.fault is Fault.ERRORS_AS_PLAIN_JSON and status >= 400:
+            response_headers["content-type"] = "application/json"
         if self.fault is Fault.PASSWORD_ECHOED and status == 422 and path.endswith("/register"):
             content = echo_password(content, body)
         await respond(send, status, response_headers, content)

@@ -29,6 +29,7 @@ GUARDS = {
     Fault.LOGOUT_IGNORED: "test_after_logout_the_sessions_access_and_refresh_tokens_stop_working",
     Fault.PASSWORD_ECHOED: "test_a_weak_password_is_422_and_never_echoed",
     Fault.NO_WWW_AUTHENTICATE: "test_users_me_without_a_valid_token_is_401_with_www_authenticate",
+    Fault.ERRORS_AS_PLAIN_JSON: "test_an_invalid_task_is_422_problem_json",
 }
 
 
