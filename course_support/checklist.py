@@ -182,33 +182,41 @@ def check_compose(project: Path) -> Result:
     # from this environment, for machines without a registry).
     environment = project_environment(project) | {"APP_PORT": str(port)}
     base = [*compose, "-p", name, "-f", "docker-compose.yml"]
-    up = subprocess.Popen(  # noqa: S603 - the project's own compose file
-        [*base, "up", "--build"],
-        cwd=project,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        alive: Callable[[], bool] = lambda: up.poll() is None  # noqa: E731
-        wait_for(f"http://127.0.0.1:{port}/health/ready", COMPOSE_DEADLINE_SECONDS, alive)
-        detail = check_docs(f"http://127.0.0.1:{port}")
-        return Result("4.8.1", Verdict.PASSED, f"`compose up` healthy on :{port}; {detail}")
-    except CheckFailedError as error:
-        return Result("4.8.1", Verdict.FAILED, f"`compose up`: {error}")
-    finally:
-        subprocess.run(  # noqa: S603 - the project's own compose file
-            [*base, "down", "-v", "--remove-orphans", "--timeout", "20"],
+    with tempfile.TemporaryFile() as log:
+        up = subprocess.Popen(  # noqa: S603 - the project's own compose file
+            [*base, "up", "--build"],
             cwd=project,
             env=environment,
-            capture_output=True,
-            timeout=300,
-            check=False,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            up.wait(timeout=60)
-        if up.poll() is None:
-            up.kill()
+
+        def up_is_running() -> bool:
+            return up.poll() is None
+
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_for(f"{url}/health/ready", COMPOSE_DEADLINE_SECONDS, up_is_running)
+            detail = check_docs(url)
+            return Result("4.8.1", Verdict.PASSED, f"`compose up` healthy on :{port}; {detail}")
+        except CheckFailedError as error:
+            log.seek(0)
+            tail = "\n".join(log.read().decode(errors="replace").splitlines()[-15:])
+            return Result("4.8.1", Verdict.FAILED, f"`compose up`: {error}\n{tail}")
+        finally:
+            subprocess.run(  # noqa: S603 - the project's own compose file
+                [*base, "down", "-v", "--remove-orphans", "--timeout", "20"],
+                cwd=project,
+                env=environment,
+                capture_output=True,
+                timeout=300,
+                check=False,
+            )
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                up.wait(timeout=60)
+            if up.poll() is None:
+                up.kill()
+                up.wait()
 
 
 def check_tests(project: Path) -> Result:

@@ -143,3 +143,19 @@ def test_the_capstone_passes_the_whole_checklist_with_docker(
     assert status == 0, report
     for task in ("4.8.1", "4.8.2", "4.8.3", "4.8.4"):
         assert f"{task}  passed" in report
+
+
+@pytest.mark.docker
+def test_the_learners_empty_skeleton_fails_4_8_1_with_docker(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if not docker_engine_is_usable():
+        pytest.skip("no Docker engine answers here")
+    skeleton = CAPSTONE.parent / "course_support" / "starter_overlay" / "capstone"
+    project = Path(shutil.copytree(skeleton, tmp_path / "capstone"))
+
+    status = main(["--project", str(project), "--check", "4.8.1"])
+
+    report = capsys.readouterr().out
+    assert status == 1
+    assert "4.8.1  FAILED" in report
