@@ -99,10 +99,10 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def served_capstone(executable: Path, *, log: Path | None = None) -> Iterator[RunningServer]:
-    """Run ``taskmanager serve`` on a free port until the block ends."""
+def served_capstone(executable: Path) -> Iterator[RunningServer]:
+    """Run ``taskmanager serve`` on a free port until the block ends; its log goes to a file."""
     port = free_port()
-    admin = RunningServer(
+    server = RunningServer(
         base_url=f"http://127.0.0.1:{port}",
         admin_email=f"contract-admin-{secrets.token_hex(4)}@example.com",
         admin_password="Admin-" + secrets.token_urlsafe(12) + "-9a",
@@ -111,16 +111,16 @@ def served_capstone(executable: Path, *, log: Path | None = None) -> Iterator[Ru
         tempfile.TemporaryDirectory(prefix="contract-capstone-") as folder,
         embedded_postgres() as database_url,
     ):
-        environment = {key: value for key, value in os.environ.items() if key not in {"JWT_SECRET"}}
+        environment = {key: value for key, value in os.environ.items() if key != "JWT_SECRET"}
         environment |= {
             "DATABASE_URL": to_sqlalchemy_url(database_url),
             "ENVIRONMENT": "test",
             "BCRYPT_ROUNDS": "4",
-            "FIRST_ADMIN_EMAIL": admin.admin_email,
-            "FIRST_ADMIN_PASSWORD": admin.admin_password,
+            "FIRST_ADMIN_EMAIL": server.admin_email,
+            "FIRST_ADMIN_PASSWORD": server.admin_password,
             "LOG_LEVEL": "WARNING",
         }
-        log_path = log or Path(folder) / "server.log"
+        log_path = Path(folder) / "server.log"
         with log_path.open("wb") as log_file:
             process = subprocess.Popen(  # noqa: S603 - our own executable
                 [str(executable), "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -131,11 +131,11 @@ def served_capstone(executable: Path, *, log: Path | None = None) -> Iterator[Ru
             )
             try:
                 try:
-                    wait_until_ready(admin.base_url, process, READY_DEADLINE_SECONDS)
+                    wait_until_ready(server.base_url, process, READY_DEADLINE_SECONDS)
                 except ServerError as error:
                     stop(process)
                     tail = log_path.read_text(errors="replace")[-2000:]
                     raise ServerError(f"{error}; its log ends:\n{tail}") from None
-                yield admin
+                yield server
             finally:
                 stop(process)
