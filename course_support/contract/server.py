@@ -15,11 +15,11 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
 
 from course_support.catalogue import REPOSITORY_ROOT
 from course_support.postgres import embedded_postgres, to_sqlalchemy_url
@@ -75,15 +75,19 @@ def wait_until_ready(
     base_url: str, process: subprocess.Popen[bytes], deadline_seconds: float
 ) -> None:
     """Poll ``/health/ready`` until it answers 200; fail early if the process exits."""
+    # urllib rather than httpx: importing httpx (and anyio) before pytest starts would keep
+    # pytest from rewriting anyio's plugin, and pytest warns about it.
     deadline = time.monotonic() + deadline_seconds
-    with httpx.Client(base_url=base_url, timeout=2.0) as client:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise ServerError(f"the server exited with status {process.returncode}")
-            with contextlib.suppress(httpx.TransportError):
-                if client.get("/health/ready").status_code == 200:
-                    return
-            time.sleep(0.1)  # a poll interval, not a wait for an event
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServerError(f"the server exited with status {process.returncode}")
+        with (
+            contextlib.suppress(OSError),  # refused, reset, or an HTTP error status
+            urllib.request.urlopen(f"{base_url}/health/ready", timeout=2.0) as response,  # noqa: S310 - http://127.0.0.1 only
+        ):
+            if response.status == 200:
+                return
+        time.sleep(0.1)  # a poll interval, not a wait for an event
     raise ServerError(f"{base_url}/health/ready did not answer 200 in {deadline_seconds:.0f} s")
 
 
