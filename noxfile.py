@@ -63,7 +63,7 @@ SECTIONS = [
     Suite("section_4_7", "4.7", "module_4_7_docker", "section-4-7"),
 ]
 CAPSTONE_SUITE = Suite("capstone", "4.8", "capstone", None, coverage_floor=90)
-SUPPORT_SUITE = Suite("support", "-", "course_support", None)
+SUPPORT_SUITE = Suite("support", "-", "course_support", "contract")
 ALL_SUITES = [SUPPORT_SUITE, *SECTIONS, CAPSTONE_SUITE]
 
 nox.options.sessions = [
@@ -72,6 +72,7 @@ nox.options.sessions = [
     "support",
     *(suite.session for suite in SECTIONS),
     "capstone",
+    "contract",
     "docker_smoke",
     "starter_check",
     "grade",
@@ -193,7 +194,7 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def support(session: nox.Session) -> None:
-    """Tests of the shared support: the task catalogue, grading plugin and PostgreSQL fixture."""
+    """Tests of the shared support: grading, PostgreSQL fixture, contract suite and checklist."""
     check_and_test(session, SUPPORT_SUITE)
 
 
@@ -285,6 +286,35 @@ def starter_check(session: nox.Session) -> None:
 def section_4_8(session: nox.Session) -> None:
     """Alias of `capstone`: the course numbers the capstone 4.8."""
     check_and_test(session, CAPSTONE_SUITE)
+
+
+@nox.session
+def contract(session: nox.Session) -> None:
+    """The capstone's API contract over HTTP only (4.8.2), with a core/extras scoreboard.
+
+    `nox -s contract -- --base-url http://127.0.0.1:8000` grades any running implementation;
+    without `--base-url` the reference capstone is served on an embedded PostgreSQL and graded.
+    Arguments after a second `--` go to pytest: `nox -s contract -- -- -k tasks`.
+    """
+    sync(session, "contract")  # httpx, the suite's client; pytest comes with dev
+    session.run(
+        "python",
+        "-m",
+        "course_support.contract",
+        f"--task-report={RESULTS / 'contract.json'}",
+        *session.posargs,
+    )
+
+
+@nox.session
+def checklist(session: nox.Session) -> None:
+    """The capstone's hand-in checklist (4.8.1-4.8.4) on a project: `-- --project DIR`.
+
+    Compose up and `/docs` (only where a Docker engine answers), the project's own tests, `/docs`
+    and `/openapi.json` from `taskmanager serve`, ruff and mypy; exit 0 only when all pass.
+    """
+    sync(session, "contract")
+    session.run("python", "-m", "course_support.checklist", *session.posargs)
 
 
 @nox.session

@@ -1,0 +1,1 @@
+"""The contract's tests, one module per part of ``capstone/docs/api-contract.md``."""
