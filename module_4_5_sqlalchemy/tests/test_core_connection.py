@@ -107,13 +107,3 @@ def test_the_command_prints_the_server_version(
     assert connection.main([]) == 0
 
     assert capsys.readouterr().out.startswith("PostgreSQL ")
-
-
-# The command line is given scaffolding, not the learner's work: it grades no task.
-@pytest.mark.support
-def test_the_command_answers_help_without_connecting(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        connection.main(["--help"])
-
-    assert exit_info.value.code == 0
-    assert "DATABASE_URL" in capsys.readouterr().out
