@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from module_4_6_pytest.tests.integration.conftest import TeamFactory
+from module_4_6_pytest.tests.integration.conftest import TeamFactory, problem
 
 pytestmark = [pytest.mark.task("4.6.2"), pytest.mark.integration]
 
@@ -49,8 +49,7 @@ async def test_a_team_name_is_taken_only_once(client: httpx.AsyncClient) -> None
     second = await client.post("/teams", json={"name": "Platform", "country": "FR"})
 
     assert first.status_code == 201
-    assert second.status_code == 409
-    assert second.json() == {"detail": "a team named 'Platform' already exists"}
+    assert problem(second, 409, "name_taken")["detail"] == "a team named 'Platform' already exists"
 
 
 async def test_member_names_are_unique_within_a_team_only(
@@ -61,8 +60,7 @@ async def test_member_names_are_unique_within_a_team_only(
     again = await client.post(f"/teams/{platform.id}/members", json={"name": "Ada"})
     elsewhere = await client.post(f"/teams/{data.id}/members", json={"name": "Ada"})
 
-    assert again.status_code == 409
-    assert "already has a member named 'Ada'" in again.json()["detail"]
+    assert "already has a member named 'Ada'" in problem(again, 409, "name_taken")["detail"]
     assert elsewhere.status_code == 201
 
 
@@ -82,8 +80,7 @@ async def test_unknown_ids_are_404(
 ) -> None:
     response = await client.request(method, path, json=body)
 
-    assert response.status_code == 404
-    assert response.json()["detail"].endswith("999 not found")
+    assert problem(response, 404, "not_found")["detail"].endswith("999 not found")
 
 
 @pytest.mark.parametrize(
@@ -104,8 +101,8 @@ async def test_invalid_requests_are_422_and_name_the_field(
 ) -> None:
     response = await client.post(path, json=body) if body else await client.get(path)
 
-    assert response.status_code == 422
-    assert [error["loc"][-1] for error in response.json()["detail"]] == [field]
+    errors = problem(response, 422, "validation_error")["errors"]
+    assert [error["loc"][-1] for error in errors] == [field]
 
 
 async def test_nan_in_a_body_is_422_and_not_echoed(client: httpx.AsyncClient) -> None:
@@ -116,5 +113,10 @@ async def test_nan_in_a_body_is_422_and_not_echoed(client: httpx.AsyncClient) ->
         headers={"content-type": "application/json"},
     )
 
-    assert response.status_code == 422
-    assert "input" not in response.json()["detail"][0]
+    assert "input" not in problem(response, 422, "validation_error")["errors"][0]
+
+
+async def test_an_unknown_path_is_a_problem_too(client: httpx.AsyncClient) -> None:
+    response = await client.get("/no-such-page")
+
+    assert problem(response, 404, "not_found")["detail"] == "Not Found"

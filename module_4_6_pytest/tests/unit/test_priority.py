@@ -21,9 +21,9 @@ TODAY = date(2026, 11, 27)
     [
         pytest.param(Priority.LOW, -1, False, Priority.URGENT, id="overdue-low-jumps-to-urgent"),
         pytest.param(Priority.HIGH, -30, False, Priority.URGENT, id="long-overdue-is-urgent"),
-        pytest.param(Priority.LOW, 0, False, Priority.NORMAL, id="due-today-one-level-up"),
-        pytest.param(Priority.NORMAL, 2, False, Priority.HIGH, id="due-soon-edge-one-level-up"),
-        pytest.param(Priority.NORMAL, 3, False, Priority.NORMAL, id="just-outside-due-soon"),
+        pytest.param(Priority.LOW, 0, False, Priority.MEDIUM, id="due-today-one-level-up"),
+        pytest.param(Priority.MEDIUM, 2, False, Priority.HIGH, id="due-soon-edge-one-level-up"),
+        pytest.param(Priority.MEDIUM, 3, False, Priority.MEDIUM, id="just-outside-due-soon"),
         pytest.param(Priority.URGENT, 1, False, Priority.URGENT, id="urgent-is-the-ceiling"),
         pytest.param(Priority.LOW, -5, True, Priority.LOW, id="done-tasks-never-escalate"),
         pytest.param(Priority.LOW, 30, False, Priority.LOW, id="far-away-unchanged"),
@@ -39,14 +39,14 @@ def test_escalation_table(
 
 def test_due_soon_window_is_configurable() -> None:
     due = TODAY + timedelta(days=5)
-    assert escalate(Priority.LOW, due, TODAY, due_soon_days=5) is Priority.NORMAL
+    assert escalate(Priority.LOW, due, TODAY, due_soon_days=5) is Priority.MEDIUM
     assert escalate(Priority.LOW, due, TODAY, due_soon_days=4) is Priority.LOW
 
 
 def test_priorities_are_ordered_by_urgency() -> None:
     assert [priority.rank for priority in Priority] == [0, 1, 2, 3]
     assert [priority.raised() for priority in Priority] == [
-        Priority.NORMAL,
+        Priority.MEDIUM,
         Priority.HIGH,
         Priority.URGENT,
         Priority.URGENT,
