@@ -8,7 +8,7 @@ import respx
 
 from module_4_6_pytest.tests.nager import FakeNager
 
-pytestmark = [pytest.mark.task("4.6.2"), pytest.mark.integration]
+pytestmark = pytest.mark.integration
 
 Query = dict[str, str | int]
 

@@ -16,7 +16,6 @@ from module_4_6_pytest.tests.integration.servers import FakeNagerServer, service
 from module_4_6_pytest.tests.nager import FakeNager
 
 pytestmark = [
-    pytest.mark.task("4.6.2"),
     pytest.mark.integration,
     pytest.mark.slow,
     # The test stops the service with SIGTERM and expects a graceful shutdown; on Windows

@@ -10,7 +10,7 @@ import pytest
 from course_support.pytest_postgres import PostgresDatabase
 from module_4_6_pytest import store
 
-pytestmark = [pytest.mark.task("4.6.2"), pytest.mark.integration]
+pytestmark = pytest.mark.integration
 
 
 @pytest.fixture

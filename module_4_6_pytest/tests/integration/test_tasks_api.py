@@ -13,7 +13,7 @@ import time_machine
 from module_4_6_pytest.tests.integration.conftest import TaskFactory, TeamFactory, problem
 from module_4_6_pytest.tests.nager import FakeNager, holiday_requests
 
-pytestmark = [pytest.mark.task("4.6.2"), pytest.mark.integration]
+pytestmark = pytest.mark.integration
 
 NEW_YEARS_EVE = datetime(2026, 12, 31, 9, 0, tzinfo=UTC)
 

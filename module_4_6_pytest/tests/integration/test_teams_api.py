@@ -7,7 +7,7 @@ import pytest
 
 from module_4_6_pytest.tests.integration.conftest import TeamFactory, problem
 
-pytestmark = [pytest.mark.task("4.6.2"), pytest.mark.integration]
+pytestmark = pytest.mark.integration
 
 
 async def test_health_answers_ok(client: httpx.AsyncClient) -> None:

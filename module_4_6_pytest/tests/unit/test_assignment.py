@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from module_4_6_pytest.assignment import Candidate, EmptyTeamError, pick_assignee
 from module_4_6_pytest.tests.strategies import PROPERTY_SETTINGS
 
-pytestmark = pytest.mark.task("4.6.1")
 
 
 def team(*open_tasks: int) -> list[Candidate]:

@@ -20,7 +20,6 @@ from module_4_6_pytest.tests.strategies import (
     holiday_sets,
 )
 
-pytestmark = pytest.mark.task("4.6.1")
 
 NEW_YEAR_2027 = date(2027, 1, 1)
 EASTER_2026 = frozenset({date(2026, 4, 3), date(2026, 4, 6)})  # Good Friday, Easter Monday

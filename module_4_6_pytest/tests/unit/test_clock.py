@@ -8,7 +8,6 @@ import pytest
 
 from module_4_6_pytest.api import now
 
-pytestmark = pytest.mark.task("4.6.1")
 
 NEW_YORK_WINTER = timezone(timedelta(hours=-5))
 

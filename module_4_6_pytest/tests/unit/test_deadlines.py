@@ -13,7 +13,6 @@ from module_4_6_pytest.holidays import UnknownCountryError
 from module_4_6_pytest.tests.nager import Failure, FakeNager, holiday, holiday_requests
 from module_4_6_pytest.tests.unit.conftest import HolidaysClientFactory
 
-pytestmark = pytest.mark.task("4.6.1")
 
 
 @pytest.fixture

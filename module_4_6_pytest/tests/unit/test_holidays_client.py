@@ -17,7 +17,6 @@ from module_4_6_pytest.holidays import (
 from module_4_6_pytest.tests.nager import Failure, FakeNager, holiday_requests
 from module_4_6_pytest.tests.unit.conftest import FakeClock, HolidaysClientFactory
 
-pytestmark = pytest.mark.task("4.6.1")
 
 
 async def test_only_nationwide_public_holidays_count(

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from module_4_6_pytest.priority import DUE_SOON_DAYS, Priority, escalate
 from module_4_6_pytest.tests.strategies import PROPERTY_SETTINGS, dates
 
-pytestmark = pytest.mark.task("4.6.1")
 
 TODAY = date(2026, 11, 27)
 

@@ -10,7 +10,6 @@ import pytest
 from module_4_6_pytest.__main__ import main
 from module_4_6_pytest.settings import Settings
 
-pytestmark = pytest.mark.task("4.6.2")
 
 
 def test_help_names_the_configuration(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,75 @@
+"""A pytest plugin that runs the collected tests once per mutant, in one process.
+
+``pytest -p module_4_6_pytest.tests.grading.mutation_plugin --mutants a,b --mutation-report F``
+plants each mutant, runs the tests until the first failure (the mutant is caught) or to the end
+(it survived), undoes it, and writes ``{name: first failing test or null}`` as JSON to ``F``.
+One process for every mutant saves the start-up (imports, collection) of one per mutant.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from module_4_6_pytest.tests.grading.mutants import MUTANT_VARIABLE, MUTANTS_BY_NAME, Mutant
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("4.6 grading")
+    group.addoption("--mutants", help="comma-separated names of the mutants to plant in turn")
+    group.addoption("--mutation-report", help="where to write which test caught each mutant")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    names = config.getoption("mutants")
+    report = config.getoption("mutation_report")
+    if names and report:
+        mutants = [MUTANTS_BY_NAME[name] for name in names.split(",")]
+        config.pluginmanager.register(_MutationRounds(mutants, Path(report)), "mutation-rounds")
+
+
+class _MutationRounds:
+    def __init__(self, mutants: list[Mutant], report: Path) -> None:
+        self.mutants = mutants
+        self.report = report
+        self.first_failure: str | None = None
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.failed and self.first_failure is None:
+            self.first_failure = report.nodeid
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> bool:
+        caught_by: dict[str, str | None] = {}
+        for mutant in self.mutants:
+            caught_by[mutant.name] = self._round(session, mutant)
+            self.report.write_text(json.dumps(caught_by, indent=2), encoding="utf-8")
+        return True  # the rounds replace pytest's own run of the tests
+
+    def _round(self, session: pytest.Session, mutant: Mutant) -> str | None:
+        """Run the tests with ``mutant`` planted; the first test that failed, if any."""
+        self.first_failure = None
+        patch = pytest.MonkeyPatch()
+        patch.setenv(MUTANT_VARIABLE, mutant.name)  # processes the tests start plant it too
+        for name, value in mutant.environment.items():
+            patch.setenv(name, value)
+        time.tzset()
+        try:
+            mutant.plant(patch)
+            items = session.items
+            for index, item in enumerate(items):
+                last = index + 1 == len(items)
+                item.config.hook.pytest_runtest_protocol(
+                    item=item, nextitem=None if last else items[index + 1]
+                )
+                if self.first_failure is not None:
+                    break
+        finally:
+            # Tear every fixture down before the next round, even after an early stop.
+            session._setupstate.teardown_exact(None)  # noqa: SLF001 - no public API for it
+            patch.undo()
+            time.tzset()
+        return self.first_failure
