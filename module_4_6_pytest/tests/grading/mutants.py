@@ -13,9 +13,9 @@ class or module, a table loses an entry.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, Literal
 
 import asyncpg
@@ -59,8 +59,6 @@ class Mutant:
     fault: str
     """What is wrong, in the words of the learner's README."""
     plant: Callable[[pytest.MonkeyPatch], None]
-    environment: Mapping[str, str] = field(default_factory=dict)
-    """Extra environment of the run (a time zone that makes the fault visible)."""
 
     @property
     def suite(self) -> Suite:
@@ -281,18 +279,14 @@ async def _completed_tasks_still_count(
     return [Candidate(row["id"], row["name"], row["open_tasks"]) for row in rows]
 
 
-async def _assignment_not_locked(connection: asyncpg.Connection, team_id: int) -> list[Candidate]:
-    await store.get_team(connection, team_id)  # the fault: no FOR UPDATE on the team's row
-    return await store.member_loads(connection, team_id)
-
-
 def _plain_json_errors(status_code: int, detail: str, code: str, **extra: object) -> JSONResponse:
     # The fault: FastAPI's default error shape, not a problem document.
     return JSONResponse({"detail": extra.get("errors", detail)}, status_code=status_code)
 
 
-def _server_local_time() -> datetime:
-    return datetime.now().astimezone()  # the fault: the server's local time, not UTC
+def _today_ten_hours_behind() -> datetime:
+    # The fault: "now" in a local time zone (Honolulu), whose date lags UTC's for ten hours a day.
+    return datetime.now(UTC).astimezone(timezone(timedelta(hours=-10)))
 
 
 def _no_timeout(settings: Settings) -> httpx.AsyncClient:
@@ -461,19 +455,11 @@ MUTANTS = (
         lambda patch: patch.setattr(api, "problem", _plain_json_errors),
     ),
     Mutant(
-        "today-in-server-local-time",
+        "today-not-in-utc",
         "4.6.2",
         "extra",
-        "the default start date is the server's local date, not the UTC date",
-        lambda patch: _swap_code(patch, api.now, _server_local_time),
-        environment={"TZ": "HST10"},  # Honolulu, ten hours behind UTC
-    ),
-    Mutant(
-        "assignment-not-locked",
-        "4.6.2",
-        "extra",
-        "tasks created at the same moment can all go to the same member (no lock)",
-        lambda patch: patch.setattr(store, "lock_team_for_assignment", _assignment_not_locked),
+        "the service's today (the default start date, overdue) is a local date, not the UTC date",
+        lambda patch: _swap_code(patch, api.now, _today_ten_hours_behind),
     ),
     Mutant(
         "holidays-without-timeout",

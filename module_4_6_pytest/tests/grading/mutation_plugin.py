@@ -9,7 +9,6 @@ One process for every mutant saves the start-up (imports, collection) of one per
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -54,9 +53,6 @@ class _MutationRounds:
         self.first_failure = None
         patch = pytest.MonkeyPatch()
         patch.setenv(MUTANT_VARIABLE, mutant.name)  # processes the tests start plant it too
-        for name, value in mutant.environment.items():
-            patch.setenv(name, value)
-        time.tzset()
         try:
             mutant.plant(patch)
             items = session.items
@@ -71,5 +67,4 @@ class _MutationRounds:
             # Tear every fixture down before the next round, even after an early stop.
             session._setupstate.teardown_exact(None)  # noqa: SLF001 - no public API for it
             patch.undo()
-            time.tzset()
         return self.first_failure

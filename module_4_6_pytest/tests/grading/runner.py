@@ -28,6 +28,8 @@ SUITE_FOLDERS: Mapping[Suite, str] = {
 }
 RUN_TIMEOUT = 300.0
 """Seconds one run of the learner's tests may take before the grader stops it."""
+ROUND_TIMEOUT = 120.0
+"""Seconds more for each mutant of a mutation run (a surviving mutant runs every test)."""
 COVERED_MODULES = (
     "api.py",
     "assignment.py",
@@ -130,7 +132,7 @@ class LearnerTests:
             f"--mutants={','.join(mutant.name for mutant in mutants)}",
             f"--mutation-report={report}",
         ]
-        run = self._pytest(suite, paths, options)
+        run = self._pytest(suite, paths, options, timeout=RUN_TIMEOUT + ROUND_TIMEOUT * len(mutants))
         caught_by = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
         return Mutation(run, caught_by)
 
@@ -141,6 +143,7 @@ class LearnerTests:
         options: Sequence[str],
         *,
         coverage_data: Path | None = None,
+        timeout: float = RUN_TIMEOUT,
     ) -> Run:
         site = self.workdir / "site"
         site.mkdir(parents=True, exist_ok=True)
@@ -165,7 +168,7 @@ class LearnerTests:
             MUTANT_VARIABLE: "",
         }
         environment.pop("PYTEST_ADDOPTS", None)
-        return _run(command, environment, f"your {suite} tests")
+        return _run(command, environment, f"your {suite} tests", timeout)
 
     def coverage_percentages(self, *data_files: Path) -> dict[str, float]:
         """Combined coverage (statements and branches) of each measured module, and ``TOTAL``."""
@@ -211,7 +214,7 @@ def measured(report: Mapping[str, object]) -> dict[str, float]:
     return percentages
 
 
-def _run(command: list[str], environment: dict[str, str], description: str) -> Run:
+def _run(command: list[str], environment: dict[str, str], description: str, timeout: float) -> Run:
     # A session of its own, so a timeout stops the learner's servers too, not only pytest.
     with subprocess.Popen(
         command,
@@ -223,7 +226,7 @@ def _run(command: list[str], environment: dict[str, str], description: str) -> R
         start_new_session=True,
     ) as process:
         try:
-            output, _ = process.communicate(timeout=RUN_TIMEOUT)
+            output, _ = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             output, _ = process.communicate()

@@ -98,8 +98,13 @@ async def service_process(environment: Mapping[str, str], log: Path) -> AsyncIte
     finally:
         if process.returncode is None:
             process.terminate()
-        async with asyncio.timeout(STARTUP_DEADLINE):
+        try:
+            async with asyncio.timeout(STARTUP_DEADLINE):
+                await process.wait()
+        except TimeoutError:
+            process.kill()  # never leave a server behind, even one that ignores SIGTERM
             await process.wait()
+            raise
     # uvicorn shuts down gracefully, then re-raises the SIGTERM it caught, as a server should.
     output = await asyncio.to_thread(log.read_text)
     assert process.returncode in {0, -signal.SIGTERM}, output

@@ -53,10 +53,12 @@ async def test_a_completed_task_frees_its_assignee(
     await make_task(team, start_date="2026-11-23")
 
     done = await client.post(f"/tasks/{first['id']}/complete")
+    loads = (await client.get(f"/teams/{team.id}")).json()["members"]
     third = await make_task(team, start_date="2026-11-23")
 
     assert done.status_code == 200
     assert done.json()["completed"] is True
+    assert [member["open_tasks"] for member in loads] == [0, 1]
     assert third["assignee_id"] == first["assignee_id"]
 
 
@@ -199,3 +201,16 @@ async def test_the_task_list_puts_the_most_urgent_first(
     assert [task["title"] for task in open_tasks] == ["late", "relaxed"]
     assert [task["id"] for task in open_tasks] == [late["id"], relaxed["id"]]
     assert {task["title"] for task in every_task} == {"late", "relaxed", "done"}
+
+
+@pytest.mark.time_machine(datetime(2026, 11, 2, 9, 0, tzinfo=UTC), tick=False)
+async def test_a_higher_priority_comes_first_even_when_it_is_due_later(
+    client: httpx.AsyncClient, make_team: TeamFactory, make_task: TaskFactory
+) -> None:
+    team = await make_team()
+    await make_task(team, title="low, due in a week", business_days=5, priority="low")
+    await make_task(team, title="high, due in two weeks", business_days=10, priority="high")
+
+    listed = (await client.get(f"/teams/{team.id}/tasks")).json()
+
+    assert [task["title"] for task in listed] == ["high, due in two weeks", "low, due in a week"]
