@@ -13,7 +13,7 @@ class or module, a table loses an entry.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, Literal
@@ -41,6 +41,7 @@ from module_4_6_pytest.holidays import (
     _RetryableError,
 )
 from module_4_6_pytest.priority import Priority, escalate
+from module_4_6_pytest.schemas import TaskOut
 from module_4_6_pytest.settings import Settings
 
 MUTANT_VARIABLE = "MODULE_4_6_MUTANT"
@@ -185,7 +186,7 @@ def _done_tasks_escalate(
     return priority
 
 
-def _tie_goes_to_last_joined(candidates: Any) -> Candidate:
+def _tie_goes_to_last_joined(candidates: Iterable[Candidate]) -> Candidate:
     team = list(candidates)
     if not team:
         raise EmptyTeamError("the team has no members to assign the task to")
@@ -259,7 +260,7 @@ async def _cache_never_expires(self: HolidaysClient, year: int, country: str) ->
 # 4.6.2: the API, caught by integration tests.
 
 
-def _in_stored_order(tasks: list[api.TaskOut]) -> list[api.TaskOut]:
+def _in_stored_order(tasks: list[TaskOut]) -> list[TaskOut]:
     return list(tasks)  # the fault: by due date only, as the store returns them
 
 
@@ -357,7 +358,9 @@ MUTANTS = (
         "4.6.1",
         "core",
         "the holidays client counts regional holidays as days off for the whole country",
-        lambda patch: _swap_code(patch, PublicHoliday.closes_business.fget, _regional_holidays_count),  # type: ignore[attr-defined]
+        lambda patch: _swap_code(
+            patch, vars(PublicHoliday)["closes_business"].fget, _regional_holidays_count
+        ),
     ),
     Mutant(
         "outage-not-handled",
@@ -430,7 +433,9 @@ MUTANTS = (
         "4.6.2",
         "core",
         "a new task's due date skips weekends but not the team's public holidays",
-        lambda patch: patch.setattr(DeadlineCalculator, "due_date", _weekends_only_labelled_as_holidays),
+        lambda patch: patch.setattr(
+            DeadlineCalculator, "due_date", _weekends_only_labelled_as_holidays
+        ),
     ),
     Mutant(
         "holidays-outage-is-a-500",

@@ -34,11 +34,11 @@ class _MutationRounds:
     def __init__(self, mutants: list[Mutant], report: Path) -> None:
         self.mutants = mutants
         self.report = report
-        self.first_failure: str | None = None
+        self.failures: list[str] = []
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.failed and self.first_failure is None:
-            self.first_failure = report.nodeid
+        if report.failed:
+            self.failures.append(report.nodeid)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> bool:
@@ -50,7 +50,7 @@ class _MutationRounds:
 
     def _round(self, session: pytest.Session, mutant: Mutant) -> str | None:
         """Run the tests with ``mutant`` planted; the first test that failed, if any."""
-        self.first_failure = None
+        self.failures = []
         patch = pytest.MonkeyPatch()
         patch.setenv(MUTANT_VARIABLE, mutant.name)  # processes the tests start plant it too
         try:
@@ -61,10 +61,10 @@ class _MutationRounds:
                 item.config.hook.pytest_runtest_protocol(
                     item=item, nextitem=None if last else items[index + 1]
                 )
-                if self.first_failure is not None:
+                if self.failures:
                     break
         finally:
             # Tear every fixture down before the next round, even after an early stop.
-            session._setupstate.teardown_exact(None)  # noqa: SLF001 - no public API for it
+            session._setupstate.teardown_exact(None)
             patch.undo()
-        return self.first_failure
+        return self.failures[0] if self.failures else None

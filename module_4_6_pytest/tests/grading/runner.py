@@ -132,7 +132,9 @@ class LearnerTests:
             f"--mutants={','.join(mutant.name for mutant in mutants)}",
             f"--mutation-report={report}",
         ]
-        run = self._pytest(suite, paths, options, timeout=RUN_TIMEOUT + ROUND_TIMEOUT * len(mutants))
+        run = self._pytest(
+            suite, paths, options, timeout=RUN_TIMEOUT + ROUND_TIMEOUT * len(mutants)
+        )
         caught_by = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
         return Mutation(run, caught_by)
 

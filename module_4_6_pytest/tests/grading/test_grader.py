@@ -11,7 +11,7 @@ from module_4_6_pytest.tests.grading.runner import LearnerTests
 
 pytestmark = pytest.mark.support
 
-WEAK_SUITE = '''
+WEAK_SUITE = """
 from datetime import date
 
 from module_4_6_pytest.business_days import add_business_days
@@ -19,7 +19,7 @@ from module_4_6_pytest.business_days import add_business_days
 
 def test_monday_plus_one_is_tuesday():
     assert add_business_days(date(2026, 11, 23), 1) == date(2026, 11, 24)
-'''
+"""
 
 
 @pytest.fixture
