@@ -116,9 +116,12 @@ class LearnerTests:
     ) -> Run:
         """Run one suite of the learner's tests (or ``paths``) on the reference code.
 
+        It stops at the first failure (``-x``): the suite must pass before anything else counts.
         With ``coverage_data`` the run measures the package's coverage into that file.
         """
-        options = [f"--cov={PACKAGE}", "--cov-branch", "--cov-report="] if coverage_data else []
+        options = ["-x"]
+        if coverage_data:
+            options += [f"--cov={PACKAGE}", "--cov-branch", "--cov-report="]
         return self._pytest(suite, paths, options, coverage_data=coverage_data)
 
     def mutate(

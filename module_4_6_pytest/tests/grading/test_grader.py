@@ -1,4 +1,4 @@
-"""The grader itself: a weak suite lets a fault through, and a fault it tests for is caught."""
+"""The grader itself: a weak suite passes, covers little, lets faults through, catches one."""
 
 from __future__ import annotations
 
@@ -29,8 +29,18 @@ def weak_suite(tmp_path: Path) -> str:
     return str(path)
 
 
-def test_a_weak_suite_passes_on_the_reference(learner_tests: LearnerTests, weak_suite: str) -> None:
-    assert learner_tests.run("unit", paths=[weak_suite]).passed
+def test_a_weak_suite_passes_but_covers_too_little(
+    learner_tests: LearnerTests, weak_suite: str, tmp_path: Path
+) -> None:
+    data = tmp_path / ".coverage.weak"
+
+    run = learner_tests.run("unit", paths=[weak_suite], coverage_data=data)
+    coverage = learner_tests.coverage_percentages(data)
+
+    assert run.passed, run.tail()
+    assert coverage["business_days.py"] > 50.0
+    assert coverage["api.py"] == 0.0
+    assert coverage["TOTAL"] < 30.0
 
 
 def test_a_fault_the_suite_does_not_test_survives_and_one_it_tests_is_caught(
