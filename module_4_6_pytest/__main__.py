@@ -34,7 +34,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as error:
         print(f"configuration error:\n{error}", file=sys.stderr)
         return 2
-    uvicorn.run(create_app(settings), host=args.host, port=args.port)
+    # A request stuck on a hanging dependency must not keep a stopping server alive forever.
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, timeout_graceful_shutdown=5)
     return 0
 
 

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from http import HTTPStatus
 from typing import Annotated, Literal
 
 import asyncpg
@@ -13,6 +14,7 @@ import httpx
 from fastapi import Depends, FastAPI, Path, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from course_support.postgres import to_asyncpg_dsn
 from module_4_6_pytest import store
@@ -94,10 +96,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with (
             asyncpg.create_pool(to_asyncpg_dsn(settings.database_url), min_size=1) as pool,
-            httpx.AsyncClient(
-                base_url=str(settings.holidays_api_url),
-                timeout=httpx.Timeout(settings.holidays_timeout_seconds),
-            ) as http,
+            holidays_http_client(settings) as http,
         ):
             async with pool.acquire() as connection:
                 await store.create_schema(connection)
@@ -115,8 +114,31 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
-def _error(status_code: int, detail: str) -> JSONResponse:
-    return JSONResponse(status_code=status_code, content={"detail": detail})
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+# The domain's errors and what the API answers for each: (status, stable machine-readable code).
+DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
+    store.NotFoundError: (status.HTTP_404_NOT_FOUND, "not_found"),
+    store.NameTakenError: (status.HTTP_409_CONFLICT, "name_taken"),
+    EmptyTeamError: (status.HTTP_409_CONFLICT, "team_has_no_members"),
+    UnknownCountryError: (status.HTTP_422_UNPROCESSABLE_CONTENT, "unknown_country"),
+}
+
+# RFC 9110's name, which Python 3.11's HTTPStatus does not use yet.
+_TITLES = {422: "Unprocessable Content"}
+
+
+def problem(status_code: int, detail: str, code: str, **extra: object) -> JSONResponse:
+    """An RFC 9457 problem document, with a stable ``code`` for programs."""
+    body = {
+        "type": "about:blank",
+        "title": _TITLES.get(status_code) or HTTPStatus(status_code).phrase,
+        "status": status_code,
+        "detail": detail,
+        "code": code,
+        **extra,
+    }
+    return JSONResponse(body, status_code=status_code, media_type=PROBLEM_MEDIA_TYPE)
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -128,23 +150,33 @@ def _add_error_handlers(app: FastAPI) -> None:
             {"loc": list(item["loc"]), "msg": item["msg"], "type": item["type"]}
             for item in error.errors()
         ]
-        return JSONResponse(status_code=422, content={"detail": errors})
+        return problem(422, "the request is not valid", "validation_error", errors=errors)
 
-    @app.exception_handler(store.NotFoundError)
-    async def not_found(request: Request, error: store.NotFoundError) -> JSONResponse:
-        return _error(status.HTTP_404_NOT_FOUND, str(error))
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        # The framework's own errors (an unknown path, a wrong method) in the same format.
+        code = HTTPStatus(error.status_code).name.lower()
+        return problem(error.status_code, str(error.detail), code)
 
-    @app.exception_handler(store.NameTakenError)
-    async def name_taken(request: Request, error: store.NameTakenError) -> JSONResponse:
-        return _error(status.HTTP_409_CONFLICT, str(error))
+    async def domain_error(request: Request, error: Exception) -> JSONResponse:
+        status_code, code = DOMAIN_ERRORS[type(error)]
+        return problem(status_code, str(error), code)
 
-    @app.exception_handler(EmptyTeamError)
-    async def empty_team(request: Request, error: EmptyTeamError) -> JSONResponse:
-        return _error(status.HTTP_409_CONFLICT, str(error))
+    for error_type in DOMAIN_ERRORS:
+        app.add_exception_handler(error_type, domain_error)
 
-    @app.exception_handler(UnknownCountryError)
-    async def unknown_country(request: Request, error: UnknownCountryError) -> JSONResponse:
-        return _error(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error))
+
+def most_urgent_first(tasks: list[TaskOut]) -> list[TaskOut]:
+    """Highest effective priority first; among equals, the earliest due date."""
+    return sorted(tasks, key=lambda task: (-task.effective_priority.rank, task.due_date))
+
+
+def holidays_http_client(settings: Settings) -> httpx.AsyncClient:
+    """The connection pool to the holidays API, with the configured timeout on every request."""
+    return httpx.AsyncClient(
+        base_url=str(settings.holidays_api_url),
+        timeout=httpx.Timeout(settings.holidays_timeout_seconds),
+    )
 
 
 def _add_routes(app: FastAPI) -> None:
@@ -231,8 +263,7 @@ def _add_routes(app: FastAPI) -> None:
     ) -> list[TaskOut]:
         """Most urgent first: effective priority, then due date."""
         tasks = await store.list_tasks(connection, team_id, open_only=state == "open")
-        answers = [task_out(task, current_time.date()) for task in tasks]
-        return sorted(answers, key=lambda task: (-task.effective_priority.rank, task.due_date))
+        return most_urgent_first([task_out(task, current_time.date()) for task in tasks])
 
     @app.get("/tasks/{task_id}")
     async def read_task(task_id: RowId, connection: ConnectionDep, current_time: NowDep) -> TaskOut:

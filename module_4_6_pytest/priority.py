@@ -13,7 +13,7 @@ class Priority(StrEnum):
     """Task priorities, lowest first; the order of declaration is the order of urgency."""
 
     LOW = "low"
-    NORMAL = "normal"
+    MEDIUM = "medium"
     HIGH = "high"
     URGENT = "urgent"
 

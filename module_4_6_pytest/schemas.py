@@ -53,7 +53,7 @@ class TaskCreate(BaseModel):
 
     title: Title
     business_days: BusinessDays = Field(strict=True)
-    priority: Priority = Priority.NORMAL
+    priority: Priority = Priority.MEDIUM
     start_date: StartDate | None = Field(default=None, description="today (UTC) when omitted")
 
 

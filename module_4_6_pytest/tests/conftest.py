@@ -1,5 +1,9 @@
 """Top layer of the suite's fixtures: what unit and integration tests both use.
 
+Your tests (``unit/``, ``integration/``) grade no task themselves: the grader (``grading/``) runs
+them on the reference code and on planted faults. So they need no ``task`` mark; this file marks
+them as ungraded (``support``) for the course's grading plugin.
+
 The layers: this file (marks, the fake holidays API at the HTTP boundary), ``unit/conftest.py``
 (a holidays client on its own), ``integration/conftest.py`` (PostgreSQL, the app, an HTTP client,
 factories). A test gets every fixture of the conftest files on its path, the nearest winning.
@@ -8,6 +12,7 @@ factories). A test gets every fixture of the conftest files on its path, the nea
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import respx
@@ -19,6 +24,16 @@ def pytest_configure(config: pytest.Config) -> None:
     # --strict-markers rejects a mark nobody registered: these are the suite's own.
     config.addinivalue_line("markers", "integration: needs PostgreSQL; the app runs in-process")
     config.addinivalue_line("markers", "slow: starts a subprocess (a real server, a nested run)")
+
+
+YOUR_TESTS = (Path(__file__).parent / "unit", Path(__file__).parent / "integration")
+
+
+@pytest.hookimpl(tryfirst=True)  # before the grading plugin asks every test for its task
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(item.path.is_relative_to(folder) for folder in YOUR_TESTS):
+            item.add_marker(pytest.mark.support)
 
 
 @pytest.fixture

@@ -83,6 +83,16 @@ async def created(response: Awaitable[httpx.Response]) -> dict[str, Any]:
     return body
 
 
+def problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    """The body of an RFC 9457 problem response, checked for its status, media type and code."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert (body["status"], body["code"]) == (status, code)
+    assert {"type", "title", "detail"} <= body.keys()
+    return body
+
+
 @dataclass(frozen=True)
 class TeamRef:
     """A team made by ``make_team``: its id and its members' ids, in joining order."""

@@ -89,7 +89,7 @@ async def service_process(environment: Mapping[str, str], log: Path) -> AsyncIte
             "--port",
             "0",
             cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT), **environment},
+            env={**os.environ, "PYTHONPATH": _python_path(), **environment},
             stdout=log_file,
             stderr=log_file,
         )
@@ -98,12 +98,22 @@ async def service_process(environment: Mapping[str, str], log: Path) -> AsyncIte
     finally:
         if process.returncode is None:
             process.terminate()
-        async with asyncio.timeout(STARTUP_DEADLINE):
+        try:
+            async with asyncio.timeout(STARTUP_DEADLINE):
+                await process.wait()
+        except TimeoutError:
+            process.kill()  # never leave a server behind, even one that ignores SIGTERM
             await process.wait()
+            raise
     # uvicorn shuts down gracefully, then re-raises the SIGTERM it caught, as a server should.
     output = await asyncio.to_thread(log.read_text)
     assert process.returncode in {0, -signal.SIGTERM}, output
     assert "Application shutdown complete" in output, output
+
+
+def _python_path() -> str:
+    """The repository root, ahead of whatever PYTHONPATH this run already has."""
+    return os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
 
 
 async def _wait_until_listening(process: asyncio.subprocess.Process, log: Path) -> str:

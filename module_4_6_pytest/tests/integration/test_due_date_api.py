@@ -8,7 +8,7 @@ import respx
 
 from module_4_6_pytest.tests.nager import FakeNager
 
-pytestmark = [pytest.mark.task("4.6.2"), pytest.mark.integration]
+pytestmark = pytest.mark.integration
 
 Query = dict[str, str | int]
 
@@ -28,6 +28,7 @@ def query(start: str, days: int, country: str = "DE") -> Query:
 async def test_due_date_skips_public_holidays(
     client: httpx.AsyncClient, start: str, days: int, due: str, skipped: list[str]
 ) -> None:
+    # region 4.6.2 core: due date skips public holidays
     response = await client.get("/due-date", params=query(start, days))
 
     assert response.status_code == 200
@@ -40,32 +41,38 @@ async def test_due_date_skips_public_holidays(
         "holidays_skipped": skipped,
         "warning": None,
     }
+    # endregion 4.6.2
 
 
 async def test_holidays_are_fetched_once_per_country_and_year(
     client: httpx.AsyncClient, holidays_api: respx.MockRouter
 ) -> None:
+    # region 4.6.2 core: holidays are fetched once per country and year
     for start in ("2026-03-02", "2026-06-01", "2026-09-01"):
         response = await client.get("/due-date", params=query(start, 3))
         assert response.status_code == 200
 
     assert holidays_api["holidays"].call_count == 1
+    # endregion 4.6.2
 
 
 async def test_a_flaky_api_is_retried_without_the_user_noticing(
     client: httpx.AsyncClient, holidays_api: respx.MockRouter, nager: FakeNager
 ) -> None:
+    # region 4.6.2 core: a flaky api is retried without the user noticing
     nager.fail_next(httpx.ReadTimeout("slow"))
 
     response = await client.get("/due-date", params=query("2026-04-02", 1))
 
     assert response.json()["calendar_source"] == "public-holidays"
     assert holidays_api["holidays"].call_count == 2
+    # endregion 4.6.2
 
 
 async def test_a_dead_api_gives_weekends_only_with_a_warning(
     client: httpx.AsyncClient, nager: FakeNager
 ) -> None:
+    # region 4.6.2 core: a dead api gives weekends only with a warning
     nager.fail_always(httpx.ReadTimeout("no answer"))
 
     response = await client.get("/due-date", params=query("2026-04-02", 1))
@@ -77,6 +84,7 @@ async def test_a_dead_api_gives_weekends_only_with_a_warning(
         "public holidays unavailable, counted weekends only: "
         "public holidays API failed 2 time(s), last: timed out (ReadTimeout)"
     )
+    # endregion 4.6.2
 
 
 @pytest.mark.parametrize(
@@ -91,6 +99,8 @@ async def test_a_dead_api_gives_weekends_only_with_a_warning(
     ],
 )
 async def test_bad_queries_are_422(client: httpx.AsyncClient, params: Query) -> None:
+    # region 4.6.2 core: bad queries are 422
     response = await client.get("/due-date", params=params)
 
     assert response.status_code == 422
+    # endregion 4.6.2

@@ -16,7 +16,6 @@ from module_4_6_pytest.tests.integration.servers import FakeNagerServer, service
 from module_4_6_pytest.tests.nager import FakeNager
 
 pytestmark = [
-    pytest.mark.task("4.6.2"),
     pytest.mark.integration,
     pytest.mark.slow,
     # The test stops the service with SIGTERM and expects a graceful shutdown; on Windows
@@ -49,6 +48,7 @@ async def service_url(
 async def test_the_service_runs_under_uvicorn_and_survives_a_hanging_holidays_api(
     service_url: str, fake_nager: FakeNagerServer
 ) -> None:
+    # region 4.6.2 extra: the service runs under uvicorn and survives a hanging holidays api
     async with httpx.AsyncClient(base_url=service_url, timeout=10.0) as client:
         health = await client.get("/health")
         team = (await client.post("/teams", json={"name": "Platform", "country": "DE"})).json()
@@ -75,3 +75,4 @@ async def test_the_service_runs_under_uvicorn_and_survives_a_hanging_holidays_ap
     assert stored.json()["due_date"] == "2027-03-26"
     assert stored.json()["calendar_source"] == "weekends-only"
     assert "timed out" in stored.json()["calendar_warning"]
+    # endregion 4.6.2

@@ -20,8 +20,6 @@ from module_4_6_pytest.tests.strategies import (
     holiday_sets,
 )
 
-pytestmark = pytest.mark.task("4.6.1")
-
 NEW_YEAR_2027 = date(2027, 1, 1)
 EASTER_2026 = frozenset({date(2026, 4, 3), date(2026, 4, 6)})  # Good Friday, Easter Monday
 CHRISTMAS_2026 = frozenset({date(2026, 12, 25), date(2026, 12, 26)})  # a Friday and a Saturday
@@ -58,7 +56,9 @@ def case(start: str, days: int, expected: str, *holidays: date, name: str) -> py
     ],
 )
 def test_due_date_table(start: date, days: int, holidays: frozenset[date], expected: date) -> None:
+    # region 4.6.1 core: due date table
     assert add_business_days(start, days, holidays) == expected
+    # endregion 4.6.1
 
 
 @pytest.mark.parametrize(
@@ -72,13 +72,17 @@ def test_due_date_table(start: date, days: int, holidays: frozenset[date], expec
     ids=lambda value: value.strftime("%a-%d-%b") if isinstance(value, date) else str(value),
 )
 def test_is_business_day_knows_weekends_and_holidays(day: date, expected: bool) -> None:
+    # region 4.6.1 core: is business day knows weekends and holidays
     assert is_business_day(day, CHRISTMAS_2026) is expected
+    # endregion 4.6.1
 
 
 @pytest.mark.parametrize("days", [-1, MAX_BUSINESS_DAYS + 1], ids=["negative", "beyond-maximum"])
 def test_business_days_out_of_range_are_refused(days: int) -> None:
+    # region 4.6.1 core: business days out of range are refused
     with pytest.raises(ValueError, match=f"between 0 and {MAX_BUSINESS_DAYS}"):
         add_business_days(date(2026, 1, 5), days)
+    # endregion 4.6.1
 
 
 # Properties: whatever the start, the count and the holidays, these hold.
@@ -89,10 +93,12 @@ def test_business_days_out_of_range_are_refused(days: int) -> None:
 def test_due_date_is_never_a_weekend_or_a_holiday(
     start: date, days: int, data: st.DataObject
 ) -> None:
+    # region 4.6.1 extra: due date is never a weekend or a holiday
     holidays = data.draw(holiday_sets(around=start))
     due = add_business_days(start, days, holidays)
     assert due.weekday() < 5
     assert due not in holidays
+    # endregion 4.6.1
 
 
 @PROPERTY_SETTINGS
@@ -100,6 +106,7 @@ def test_due_date_is_never_a_weekend_or_a_holiday(
 def test_exactly_n_working_days_lie_after_the_start(
     start: date, days: int, data: st.DataObject
 ) -> None:
+    # region 4.6.1 extra: exactly n working days lie after the start
     holidays = data.draw(holiday_sets(around=start))
     due = add_business_days(start, days, holidays)
     # A different, obviously correct computation: walk every day in (start, due] and count.
@@ -107,6 +114,7 @@ def test_exactly_n_working_days_lie_after_the_start(
     working = [day for day in stretch if day.weekday() < 5 and day not in holidays]
     assert len(working) == days
     assert working[-1] == due
+    # endregion 4.6.1
 
 
 @PROPERTY_SETTINGS
@@ -114,12 +122,16 @@ def test_exactly_n_working_days_lie_after_the_start(
 def test_holidays_never_make_a_due_date_earlier(
     start: date, days: int, data: st.DataObject
 ) -> None:
+    # region 4.6.1 extra: holidays never make a due date earlier
     holidays = data.draw(holiday_sets(around=start))
     assert add_business_days(start, days, holidays) >= add_business_days(start, days)
+    # endregion 4.6.1
 
 
 @PROPERTY_SETTINGS
 @given(start=dates, days=st.integers(min_value=1, max_value=119))
 def test_one_more_day_means_a_later_due_date(start: date, days: int) -> None:
+    # region 4.6.1 extra: one more day means a later due date
     # From 1 on: zero days and one day both land on Monday when counted from a weekend.
     assert add_business_days(start, days + 1) > add_business_days(start, days)
+    # endregion 4.6.1

@@ -8,12 +8,12 @@ import pytest
 
 from module_4_6_pytest.api import now
 
-pytestmark = pytest.mark.task("4.6.1")
-
 NEW_YORK_WINTER = timezone(timedelta(hours=-5))
 
 
 @pytest.mark.time_machine(datetime(2026, 12, 31, 23, 30, tzinfo=NEW_YORK_WINTER), tick=False)
 def test_late_evening_in_new_york_is_already_tomorrow_for_the_service() -> None:
+    # region 4.6.1 extra: late evening in new york is already tomorrow for the service
     assert now() == datetime(2027, 1, 1, 4, 30, tzinfo=UTC)
     assert now().date() == date(2027, 1, 1)
+    # endregion 4.6.1
