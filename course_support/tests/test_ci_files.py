@@ -158,3 +158,30 @@ def test_the_ci_tools_are_exported_from_their_one_pin_in_the_lock() -> None:
     assert body == exported
     for tool in ("nox", "uv"):
         assert re.search(rf"^{tool}==\S+ \\\n\s+--hash=sha256:", committed, flags=re.MULTILINE)
+
+
+def test_schemas_cover_the_workflows_dependabot_and_every_written_compose_file() -> None:
+    targets = yaml_check.schema_targets(yaml_check.yaml_files())
+
+    assert {path.name for path in targets["vendor.github-workflows"]} >= {"ci.yml", "classroom.yml"}
+    assert [path.name for path in targets["vendor.dependabot"]] == ["dependabot.yml"]
+    composed = {
+        path.relative_to(REPOSITORY_ROOT).as_posix() for path in targets["vendor.compose-spec"]
+    }
+    assert {"capstone/docker-compose.yml", "module_4_7_docker/docker-compose.yml"} <= composed
+
+
+def test_an_invalid_compose_file_fails_and_an_unwritten_skeleton_is_left_out(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path
+    invalid = root / "docker-compose.yml"
+    invalid.write_text("services:\n  app:\n    ports: 8000\n", encoding="utf-8")
+    skeleton = root / "skeleton" / "docker-compose.yml"
+    skeleton.parent.mkdir()
+    skeleton.write_text("services:\n  #: app:\n  #:   build: .\n", encoding="utf-8")
+
+    targets = yaml_check.schema_targets([invalid, skeleton], root=root)
+
+    assert targets == {"vendor.compose-spec": [invalid]}
+    assert yaml_check.validate_schemas(targets) is False
