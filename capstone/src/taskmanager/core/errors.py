@@ -128,12 +128,15 @@ class RateLimitedError(ProblemError):
         super().__init__(detail, headers={"Retry-After": str(max(1, retry_after_seconds))})
 
 
-class ServiceUnavailableError(ProblemError):
-    status = 503
-    code = "service_unavailable"
+class ServerBusyError(ProblemError):
+    """Too much work of one kind is waiting (password hashes): refused fast, retry later."""
 
-    def __init__(self, detail: str, *, code: str | None = None, retry_after_seconds: int) -> None:
-        super().__init__(detail, code=code, headers={"Retry-After": str(retry_after_seconds)})
+    status = 503
+    code = "server_busy"
+    title = "Service Unavailable"
+
+    def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(max(1, retry_after_seconds))})
 
 
 # Framework statuses -> stable codes.

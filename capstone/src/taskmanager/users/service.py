@@ -9,12 +9,13 @@ from typing import Any
 from sqlalchemy import Select, and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from taskmanager.auth import login_limiter
-from taskmanager.auth.service import revoke_all_sessions
+from taskmanager.auth.login_limiter import account_key
+from taskmanager.auth.service import login_limiter, revoke_all_sessions
 from taskmanager.core.config import Settings
 from taskmanager.core.errors import (
     ConflictError,
     NotFoundError,
+    ServerBusyError,
     UnauthorizedError,
     ValidationProblemError,
 )
@@ -58,18 +59,24 @@ async def change_password(
     user: User,
     data: PasswordChange,
 ) -> None:
-    """Check the current password (failures count towards the login limit), then revoke every
-    session: whoever held a token must log in again."""
-    limiter = login_limiter.LoginLimiter(session, settings)
-    account_key = [login_limiter.account_key(user.email)]
-    await limiter.ensure_allowed(account_key)
-    await session.commit()  # release the connection while bcrypt runs
+    """Check the current password (each check counts towards the login limit, recorded before
+    it runs), then revoke every session: whoever held a token must log in again."""
+    limiter = login_limiter(session, settings)
+    key = account_key(user.email)
+    hasher.ensure_capacity()
+    attempts = await limiter.record_attempt([key])  # commits: no connection waits on bcrypt
     acceptable = len(data.current_password.encode()) <= BCRYPT_MAX_PASSWORD_BYTES
-    if not (acceptable and await hasher.verify(data.current_password, user.password_hash)):
-        await limiter.record_failure(account_key)
+    try:
+        verified = acceptable and await hasher.verify(data.current_password, user.password_hash)
+        new_hash = await hasher.hash(data.new_password) if verified else ""
+    except ServerBusyError:
+        await limiter.withdraw(attempts)
         await session.commit()
+        raise
+    if not verified:
         raise UnauthorizedError("The current password is incorrect.", code="invalid_credentials")
-    user.password_hash = await hasher.hash(data.new_password)
+    await limiter.forget(key)
+    user.password_hash = new_hash
     session.add(user)
     await revoke_all_sessions(session, user.id)
     await session.commit()
