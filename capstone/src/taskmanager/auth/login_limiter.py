@@ -96,7 +96,7 @@ class AttemptLimiter:
             raise RateLimitedError(self.message, retry_after_seconds=retry_after)
 
     async def withdraw(self, attempt_ids: list[int]) -> None:
-        """Take back attempts that were not decided (the server was too busy to hash)."""
+        """Take back attempts that succeeded: only failures (and attempts in flight) count."""
         await self.session.execute(delete(LoginFailure).where(LoginFailure.id.in_(attempt_ids)))
 
     async def forget(self, key: str) -> None:

@@ -15,7 +15,7 @@ from taskmanager.auth.models import LoginSession
 from taskmanager.auth.schemas import Registration, TokenPair
 from taskmanager.core.config import Settings
 from taskmanager.core.database import utc_now
-from taskmanager.core.errors import ConflictError, ServerBusyError, UnauthorizedError
+from taskmanager.core.errors import ConflictError, UnauthorizedError
 from taskmanager.core.passwords import BCRYPT_MAX_PASSWORD_BYTES, PasswordHasher
 from taskmanager.core.tokens import InvalidTokenError, TokenClaims, TokenCodec, TokenType
 from taskmanager.users.models import EMAIL_MAX_LENGTH, Role, User
@@ -78,22 +78,17 @@ async def register(
 ) -> User:
     """A new account; at most `register_max_per_address` per client address in the window
     (429), counted before the password is hashed whether or not the registration succeeds."""
-    hasher.ensure_capacity()  # a flood is refused before it costs a database round trip
     limiter = AttemptLimiter(
         session,
         limit=settings.register_max_per_address,
         window_seconds=settings.register_window_seconds,
         message=TOO_MANY_REGISTRATIONS,
     )
-    attempts = await limiter.record_attempt([registration_key(client_address)])
-    try:
+    with hasher.reserved():  # a flood is refused (503) before it costs a database round trip
+        await limiter.record_attempt([registration_key(client_address)])
         return await create_user(
             session, hasher, email=data.email, password=data.password, full_name=data.full_name
         )
-    except ServerBusyError:
-        await limiter.withdraw(attempts)
-        await session.commit()
-        raise
 
 
 class TokenIssuer:
@@ -220,23 +215,18 @@ async def authenticate(
     email = email.strip().lower()
     keys = login_keys(email, client_address)
     limiter = login_limiter(session, settings)
-    hasher.ensure_capacity()  # a flood is refused before it costs a database round trip
-    attempts = await limiter.record_attempt(keys)
-    user = None
-    if len(email) <= EMAIL_MAX_LENGTH and "\x00" not in email:  # never reaches asyncpg as 500
-        user = await session.scalar(select(User).where(User.email == email))
-    # End the transaction before hashing: no pooled connection waits ~200 ms on bcrypt.
-    await session.commit()
-    acceptable = len(password.encode()) <= BCRYPT_MAX_PASSWORD_BYTES
-    try:
+    with hasher.reserved():  # a flood is refused (503) before it costs a database round trip
+        attempts = await limiter.record_attempt(keys)
+        user = None
+        if len(email) <= EMAIL_MAX_LENGTH and "\x00" not in email:  # never a 500 from asyncpg
+            user = await session.scalar(select(User).where(User.email == email))
+        # End the transaction before hashing: no pooled connection waits ~200 ms on bcrypt.
+        await session.commit()
+        acceptable = len(password.encode()) <= BCRYPT_MAX_PASSWORD_BYTES
         if user is not None and acceptable:
             verified = await hasher.verify(password, user.password_hash)
         else:
             verified = await hasher.verify_unknown_user(password if acceptable else "")
-    except ServerBusyError:
-        await limiter.withdraw(attempts)  # not a guess: nothing was checked
-        await session.commit()
-        raise
     if user is None or not verified or not user.is_active:
         raise UnauthorizedError(INVALID_CREDENTIALS, code="invalid_credentials")
     # A success: the account's failures are forgiven, and this attempt counts for neither key.

@@ -17,8 +17,9 @@ import asyncio
 import contextlib
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from typing import TypeVar
 
 import bcrypt
@@ -31,6 +32,8 @@ HASHING_THREAD_NICENESS = 5  # the loop gets ~3x the CPU share of a hash when th
 DEFAULT_MAX_WAITING_HASHES = 16
 SERVER_BUSY = "The server is busy checking passwords; try again shortly."
 ResultT = TypeVar("ResultT")
+# Set inside `PasswordHasher.reserved()`: the hashes of that request are already counted.
+_holds_reservation: ContextVar[bool] = ContextVar("holds_hashing_reservation", default=False)
 
 
 def _lower_thread_priority() -> None:
@@ -79,10 +82,23 @@ class PasswordHasher:
         await self._check_bytes(password.encode(), await self.warm_up())
         return False
 
-    def ensure_capacity(self) -> None:
-        """`ServerBusyError` now if a hash would be refused (before any work towards one)."""
+    @contextlib.contextmanager
+    def reserved(self) -> Iterator[None]:
+        """A place in the hashing queue for the whole block, taken before any other work, or
+        `ServerBusyError` at once: a refused request costs no database round trip and records
+        no attempt. The block's hashes run without asking again."""
+        if _holds_reservation.get():
+            yield
+            return
         if self.pending >= self.max_pending:
             raise ServerBusyError(SERVER_BUSY, retry_after_seconds=self.retry_after_seconds)
+        self.pending += 1  # one event loop: no other task runs between the check and this
+        token = _holds_reservation.set(True)
+        try:
+            yield
+        finally:
+            _holds_reservation.reset(token)
+            self.pending -= 1
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -94,9 +110,5 @@ class PasswordHasher:
         return await self._run(bcrypt.checkpw, password, password_hash)
 
     async def _run(self, function: Callable[[bytes, bytes], ResultT], *args: bytes) -> ResultT:
-        self.ensure_capacity()
-        self.pending += 1  # one event loop: no other task runs between the check and this
-        try:
+        with self.reserved():
             return await asyncio.get_running_loop().run_in_executor(self._pool, function, *args)
-        finally:
-            self.pending -= 1
