@@ -1,4 +1,4 @@
-"""Schemathesis against a served capstone: `nox -s fuzz` (or `python capstone/fuzz/run_schemathesis.py`).
+"""Schemathesis against a served capstone: `nox -s fuzz`, or `python fuzz/run_schemathesis.py`.
 
 Serves the API with `taskmanager serve` on a free port of 127.0.0.1 (an embedded PostgreSQL in a
 temporary folder, `ENVIRONMENT=test`, `BCRYPT_ROUNDS=4`), makes a user and an admin, and runs
@@ -113,16 +113,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-time", type=int, default=75, help="seconds per identity")
     args, st_args = parser.parse_known_args()
-    with tempfile.TemporaryDirectory(prefix="taskmanager-fuzz-") as tmp, served_api(
-        Path(tmp)
-    ) as base_url:
+    with (
+        tempfile.TemporaryDirectory(prefix="taskmanager-fuzz-") as tmp,
+        served_api(Path(tmp)) as base_url,
+    ):
         identities = {
             "user": access_token(base_url, USER_EMAIL, register=True),
             "admin": access_token(base_url, ADMIN_EMAIL, register=False),
         }
         failed = False
         for name, token in identities.items():
-            print(f"--- schemathesis as the {name} ---", flush=True)
+            print(f"--- schemathesis as the {name} ---", flush=True)  # noqa: T201 - a CLI
             command = [
                 executable("st"),
                 "--config-file",

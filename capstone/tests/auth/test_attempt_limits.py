@@ -12,7 +12,7 @@ import asyncio
 import statistics
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 import bcrypt
 import httpx
@@ -53,18 +53,19 @@ class CountedChecks:
 @pytest.fixture
 def checks(monkeypatch: pytest.MonkeyPatch) -> CountedChecks:
     counted = CountedChecks()
-    monkeypatch.setattr(passwords.bcrypt, "checkpw", counted)
+    monkeypatch.setattr(bcrypt, "checkpw", counted)
     return counted
 
 
-async def burst(app: FastAPI, requests: list[tuple[str, Callable[..., object]]]) -> list[int]:
+Request = Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]
+
+
+async def burst(app: FastAPI, requests: Sequence[tuple[str, Request]]) -> list[int]:
     """Send every request at once, each from its own client address; their statuses."""
 
-    async def send(address: str, request: Callable[..., object]) -> int:
+    async def send(address: str, request: Request) -> int:
         async with http_client(app, client_address=address) as client:
-            response = await request(client)  # type: ignore[misc]
-            assert isinstance(response, httpx.Response)
-            return response.status_code
+            return (await request(client)).status_code
 
     return list(await asyncio.gather(*(send(address, call) for address, call in requests)))
 
@@ -140,7 +141,7 @@ async def test_registrations_are_limited_per_client_address_even_in_a_burst(
 ) -> None:
     app = registration_limited
 
-    def register(number: int) -> Callable[[httpx.AsyncClient], object]:
+    def register(number: int) -> Request:
         body = {"email": f"new-{number}@example.com", "password": PASSWORD}
         return lambda client: client.post("/api/v1/auth/register", json=body)
 

@@ -11,13 +11,12 @@ from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, cast
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
-
-from taskmanager.core.driver import CONNECTION_ERRORS
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger(__name__)
@@ -199,49 +198,115 @@ async def _http_error(_: Request, exception: Exception) -> JSONResponse:
     return problem_response(status, code, detail, headers=error.headers)
 
 
-def database_unavailable(request: Request, error: Exception) -> JSONResponse:
-    """While PostgreSQL is unreachable (or the pool stays full), tell clients when to retry."""
-    retry_after = str(request.app.state.settings.retry_after_seconds)
-    if isinstance(error, sa_exc.TimeoutError):
-        logger.warning("database pool exhausted: %s", error)
-        return problem_response(
-            503,
-            "database_busy",
-            "The service is busy; try again shortly.",
-            headers={"Retry-After": retry_after},
+class DatabaseConnectionError(Exception):
+    """A database connection failed underneath a query: a socket error, or no answer in time.
+
+    Raised (from the original `OSError`/`TimeoutError`) where the database is used — the engine's
+    `handle_error` hook and `core.driver.pooled_connection` — so that a bare `OSError` or
+    `TimeoutError` from anywhere else stays what it is: a bug, a logged 500.
+    """
+
+
+# SQLSTATEs that mean the server ended the statement or the connection, not that it was wrong.
+QUERY_CANCELED = "57014"  # statement_timeout (or a cancel request)
+SERVER_GONE = frozenset(
+    {
+        "57P01",  # admin_shutdown: pg_terminate_backend, or a fast shutdown
+        "57P02",  # crash_shutdown
+        "57P03",  # cannot_connect_now: starting up or shutting down
+        "53300",  # too_many_connections
+    }
+)
+_OUTAGES = {
+    "database_busy": "The service is busy; try again shortly.",
+    "database_unavailable": "The database is unavailable; try again shortly.",
+    "database_timeout": "The database did not answer in time; try again shortly.",
+}
+
+
+def _driver_error(error: BaseException) -> BaseException:
+    """asyncpg's own exception under SQLAlchemy's wrappers (the error itself if none)."""
+    if isinstance(error, sa_exc.DBAPIError) and error.orig is not None:
+        error = error.orig
+        if error.__cause__ is not None:  # SQLAlchemy's asyncpg adapter raises `from` it
+            error = error.__cause__
+    return error
+
+
+def outage_code(error: BaseException) -> str | None:
+    """`database_busy`/`database_unavailable`/`database_timeout` when `error` is a database
+    outage or a server-side cancellation; None when it is anything else (a bug)."""
+    if isinstance(error, sa_exc.TimeoutError):  # the pool stayed full for `pool_timeout`
+        return "database_busy"
+    cause = _driver_error(error)
+    if isinstance(cause, asyncpg.PostgresError):
+        state = str(getattr(cause, "sqlstate", ""))
+        if state == QUERY_CANCELED:
+            return "database_timeout"
+        # Class 08 is "connection exception"; the others, the server going away.
+        lost = state.startswith("08") or state in SERVER_GONE
+    else:
+        # Named by the engine or the driver path; the connection closed under an operation;
+        # or, untranslated by SQLAlchemy, a pooled connection the server cut while it sat idle
+        # ("cannot switch to state ...").
+        lost = isinstance(
+            cause,
+            DatabaseConnectionError
+            | asyncpg.ConnectionDoesNotExistError
+            | asyncpg.InternalClientError,
         )
-    logger.warning("database unavailable: %s: %s", type(error).__name__, error)
-    return problem_response(
-        503,
-        "database_unavailable",
-        "The database is unavailable; try again shortly.",
-        headers={"Retry-After": retry_after},
-    )
+    invalidated = isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated
+    return "database_unavailable" if lost or invalidated else None
+
+
+def database_problem(request: Request, code: str) -> JSONResponse:
+    """A 503 that tells clients when to retry."""
+    retry_after = str(request.app.state.settings.retry_after_seconds)
+    return problem_response(503, code, _OUTAGES[code], headers={"Retry-After": retry_after})
+
+
+def _describe_database_error(error: BaseException) -> str:
+    """What failed, without a bound value: SQLSTATE, constraint, the statement's SQL only.
+
+    asyncpg's message carries PostgreSQL's DETAIL ("Failing row contains (...)": an email, a
+    password hash), so not even the message of an unexpected error goes into the log.
+    """
+    cause = _driver_error(error)
+    parts = [f"{type(error).__name__} ({type(cause).__module__}.{type(cause).__name__})"]
+    for name in ("sqlstate", "constraint_name", "table_name", "column_name"):
+        value = getattr(cause, name, None)
+        if value:
+            parts.append(f"{name}={value}")
+    statement = getattr(error, "statement", None)
+    if statement:
+        parts.append(f"statement={' '.join(str(statement).split())[:500]}")
+    return " ".join(parts)
 
 
 async def _database_error(request: Request, error: Exception) -> JSONResponse:
-    is_outage = not isinstance(error, sa_exc.DBAPIError) or (
-        isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError)
-        or error.connection_invalidated
-    )
-    if not is_outage:
-        raise error  # a bug (e.g. an unmapped IntegrityError), not an outage: a logged 500
-    return database_unavailable(request, error)
+    code = outage_code(error)
+    if code is None:  # a bug (e.g. a statement PostgreSQL refused), not an outage: a 500
+        logger.error(
+            "database error in %s %s: %s",
+            request.method,
+            request.url.path,
+            _describe_database_error(error),
+        )
+        return problem_response(
+            500, "internal_error", "An unexpected error occurred; it has been logged."
+        )
+    logger.warning("%s: %s", code, type(_driver_error(error)).__name__)
+    return database_problem(request, code)
 
 
-# Errors that mean "the database cannot be reached right now", not "this request is wrong".
-DATABASE_OUTAGE_ERRORS: tuple[type[Exception], ...] = (
-    sa_exc.OperationalError,
-    sa_exc.InterfaceError,
-    sa_exc.TimeoutError,
+# Everything the database layer raises. `outage_code` sorts outages (503) from bugs (500).
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
     sa_exc.DBAPIError,
-    # Raised by asyncpg itself: on the driver's hot path (`core.driver`), and by a pooled
-    # connection the server cut while it sat idle ("cannot switch to state ...; another
-    # operation is in progress"), which SQLAlchemy does not translate.
-    *CONNECTION_ERRORS,
-    ConnectionError,
-    TimeoutError,
-    OSError,
+    sa_exc.TimeoutError,
+    DatabaseConnectionError,
+    asyncpg.PostgresError,  # raised by asyncpg itself on the driver's hot path (`core.driver`)
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
 )
 
 
@@ -249,5 +314,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _problem_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    for error_type in DATABASE_OUTAGE_ERRORS:
+    for error_type in DATABASE_ERRORS:
         app.add_exception_handler(error_type, _database_error)

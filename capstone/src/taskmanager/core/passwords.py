@@ -109,6 +109,9 @@ class PasswordHasher:
     async def _check_bytes(self, password: bytes, password_hash: bytes) -> bool:
         return await self._run(bcrypt.checkpw, password, password_hash)
 
-    async def _run(self, function: Callable[[bytes, bytes], ResultT], *args: bytes) -> ResultT:
+    async def _run(
+        self, function: Callable[[bytes, bytes], ResultT], password: bytes, other: bytes
+    ) -> ResultT:
         with self.reserved():
-            return await asyncio.get_running_loop().run_in_executor(self._pool, function, *args)
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._pool, function, password, other)
