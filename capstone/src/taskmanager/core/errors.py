@@ -7,6 +7,7 @@ and 422 and database outages into problems, never echoing what the client sent.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, cast
@@ -187,15 +188,59 @@ async def _validation_error(_: Request, error: Exception) -> JSONResponse:
     return validation_problem(cast("RequestValidationError", error).errors())
 
 
-async def _http_error(_: Request, exception: Exception) -> JSONResponse:
+# FastAPI's 400 when a body cannot even be decoded (bytes that are not UTF-8, a broken form).
+_UNPARSABLE_BODY = "There was an error parsing the body"
+UNPARSABLE_BODY_ERRORS = [
+    {"loc": ("body",), "msg": "The body cannot be parsed.", "type": "json_invalid"}
+]
+
+
+def _documented_resources(app: Any) -> list[tuple[re.Pattern[str], list[str]]]:
+    """Each documented path as a pattern with its methods, literal paths before templates."""
+    resources = []
+    for template, item in app.openapi()["paths"].items():
+        pattern = re.escape(template)
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", pattern)  # `{task_id}`: one segment
+        methods = {method.upper() for method in item} & HTTP_METHODS
+        if "GET" in methods:
+            methods.add("HEAD")  # Starlette answers HEAD wherever GET is served
+        resources.append((template.count("{"), re.compile(pattern + "$"), sorted(methods)))
+    resources.sort(key=lambda resource: resource[0])
+    return [(pattern, methods) for _, pattern, methods in resources]
+
+
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"})
+
+
+def allowed_methods(app: Any, path: str) -> list[str] | None:
+    """Every method the documented resource at `path` answers; None for an undocumented path.
+
+    Starlette's own 405 names the methods of one route only (`Allow: POST` on `/api/v1/tasks`,
+    which GET serves too). A literal path (`/tasks/stats`) wins over a template (`/tasks/{id}`).
+    """
+    resources = getattr(app.state, "documented_resources", None)
+    if resources is None:
+        resources = app.state.documented_resources = _documented_resources(app)
+    return next((methods for pattern, methods in resources if pattern.match(path)), None)
+
+
+async def _http_error(request: Request, exception: Exception) -> JSONResponse:
     error = cast("StarletteHTTPException", exception)
     status = error.status_code
+    if status == 400 and error.detail == _UNPARSABLE_BODY:
+        # One status for every malformed body: 422, as for a body that is not valid JSON.
+        return validation_problem(UNPARSABLE_BODY_ERRORS)
     code = HTTP_STATUS_CODES.get(status, "error")
     default_phrase = HTTPStatus(status).phrase
     detail = error.detail if isinstance(error.detail, str) else default_phrase
+    headers = dict(error.headers or {})
     if status == 401:
         detail = "Not authenticated." if detail == default_phrase else detail
-    return problem_response(status, code, detail, headers=error.headers)
+    if status == 405:
+        methods = allowed_methods(request.app, request.url.path)
+        if methods is not None:
+            headers["Allow"] = ", ".join(methods)
+    return problem_response(status, code, detail, headers=headers)
 
 
 class DatabaseConnectionError(Exception):
