@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
-from taskmanager.auth.dependencies import AccessClaims, CurrentUser, identify
+from taskmanager.auth.dependencies import ClaimsWithoutSessionCheck, CurrentUser, identify
 from taskmanager.core.database import SessionDep, database_of
 from taskmanager.core.driver import pooled_connection
 from taskmanager.core.pagination import Page, page_response
@@ -64,7 +64,9 @@ async def create_task(
     responses=INVALID,
     openapi_extra={"parameters": query_parameters(TaskListQuery)},
 )
-async def list_tasks(request: Request, caller: AccessClaims, query: TaskListRequestDep) -> Response:
+async def list_tasks(
+    request: Request, caller: ClaimsWithoutSessionCheck, query: TaskListRequestDep
+) -> Response:
     # The hottest route: one pooled connection, one statement that also checks the caller's
     # session (see `taskmanager.tasks.listing`), each task as the JSON PostgreSQL wrote.
     page = query.page
