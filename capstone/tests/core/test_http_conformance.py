@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import ApiUser
 
-pytestmark = pytest.mark.task("4.8.1", level="core")
+pytestmark = pytest.mark.task("4.8.2", level="core")
 
 
 @pytest.mark.parametrize(
@@ -62,3 +62,32 @@ async def test_every_operation_with_a_body_documents_the_422(client: httpx.Async
     ]
 
     assert undocumented == []
+
+
+@pytest.mark.parametrize("value", ["0.5", "1700000000", "-3"])
+async def test_a_number_is_not_a_timestamp(
+    client: httpx.AsyncClient, user: ApiUser, value: str
+) -> None:
+    listed = await client.get("/api/v1/tasks", params={"due_before": value}, headers=user.headers)
+    created = await client.post(
+        "/api/v1/tasks", json={"title": "x", "due_at": float(value)}, headers=user.headers
+    )
+
+    assert listed.status_code == 422
+    assert created.status_code == 422
+
+
+async def test_fields_that_refuse_null_do_not_offer_it_in_the_schema(
+    client: httpx.AsyncClient,
+) -> None:
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+
+    def offers_null(model: str, field: str) -> bool:
+        schema = schemas[model]["properties"][field]
+        return "null" in str(schema.get("anyOf", "")) or schema.get("default", 0) is None
+
+    assert not any(
+        offers_null("TaskUpdate", field) for field in ("title", "status", "priority", "tags")
+    )
+    assert not any(offers_null("AdminUserUpdate", field) for field in ("role", "is_active"))
+    assert offers_null("TaskUpdate", "due_at")  # may be cleared with null

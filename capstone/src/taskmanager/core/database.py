@@ -53,6 +53,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def escape_like(text: str) -> str:
+    """`text` for a LIKE pattern with `escape="\\"`, matched literally: the wildcards `%` and `_`
+    and the escape character itself lose their meaning."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 class FairQueuePool(AsyncAdaptedQueuePool):
     """SQLAlchemy's asyncio pool, with connections handed out in the order they were asked for.
 

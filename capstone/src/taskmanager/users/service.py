@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from taskmanager.auth.login_limiter import account_key
 from taskmanager.auth.service import login_limiter, revoke_all_sessions
 from taskmanager.core.config import Settings
+from taskmanager.core.database import escape_like
 from taskmanager.core.errors import (
     ConflictError,
     NotFoundError,
@@ -101,10 +102,6 @@ async def admin_update(session: AsyncSession, user: User, data: AdminUserUpdate)
     return user
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 async def list_users(
     session: AsyncSession,
     page: PageParams,
@@ -116,7 +113,7 @@ async def list_users(
     """Oldest first, keyset-paginated on (created_at, id)."""
     query: Select[User] = select(User).order_by(User.created_at, User.id)
     if email_contains:
-        pattern = f"%{_escape_like(email_contains.lower())}%"
+        pattern = f"%{escape_like(email_contains.lower())}%"
         query = query.where(User.email.like(pattern, escape="\\"))
     if role is not None:
         query = query.where(User.role == role)
