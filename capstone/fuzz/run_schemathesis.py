@@ -2,10 +2,10 @@
 
 Serves the API with `taskmanager serve` on a free port of 127.0.0.1 (an embedded PostgreSQL in a
 temporary folder, `ENVIRONMENT=test`, `BCRYPT_ROUNDS=4`), makes a user and an admin, and runs
-`st run` over `/openapi.json` once with each one's access token: every phase (examples, coverage,
-fuzzing, stateful) and every check, bounded in time (`--max-time`, 75 s per identity by default). The configuration, with the reason next to
-each check turned off for an operation, is `schemathesis.toml` beside this script. Arguments after
-the script's own go to `st run` (e.g. `--max-examples 5`, `--seed 1`).
+`st run` over `/openapi.json` once with each one's access token: every phase (examples,
+coverage, fuzzing, stateful) and every check, bounded in time (`--max-time`, 75 s per identity
+by default). The configuration, with the reason next to each check turned off for an operation,
+is `schemathesis.toml` beside this script. Other arguments go to `st run` (`--seed 1`, ...).
 """
 
 from __future__ import annotations
