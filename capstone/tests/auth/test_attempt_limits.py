@@ -223,11 +223,15 @@ async def test_a_flood_of_registrations_is_refused_fast_while_the_profile_stays_
 
     statuses = [status for status, _, _ in results]
     busy = [elapsed for status, elapsed, code in results if code == "server_busy"]
+    created = [elapsed for status, elapsed, _ in results if status == 201]
     assert set(statuses) <= {201, 429, 503}
     assert busy, "the hashing queue never filled up"
-    assert statuses.count(201) <= ADDRESSES * settings.register_max_per_address
-    assert max(busy) < 1.0  # refused at once, not after waiting for a hash
-    assert most_pending <= hasher.max_pending == 3
+    assert created, "no registration got through"
+    assert len(created) <= ADDRESSES * settings.register_max_per_address
+    # Refused at once: no database round trip and no wait for a hash, while an accepted one waits
+    # for both. (All 60 arrive in this one process at once, so both include that burst.)
+    assert statistics.median(busy) < statistics.median(created)
+    assert most_pending <= hasher.max_pending == 3  # nothing queued beyond the bound
     # The first probe shares this process's event loop with the flood's 60 arrivals (client and
     # server side): one such probe in a hundred is what a p99 allows.
     assert len(latencies) >= 20
