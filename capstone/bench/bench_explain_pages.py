@@ -25,7 +25,7 @@ from taskmanager.core.embedded_db import embedded_postgres, to_libpq_url
 from taskmanager.core.migrate import upgrade
 from taskmanager.core.tokens import TokenClaims
 from taskmanager.tasks.filters import TaskFilters, TaskSort
-from taskmanager.tasks.listing import fetch_page, filter_conditions, page_statement
+from taskmanager.tasks.listing import fetch_page, filter_conditions, page_query
 from taskmanager.tasks.models import Task, TaskStatus
 
 PAGE = 20
@@ -102,9 +102,9 @@ async def explain(
         skipped = max(1, int((matching or 0) * DEEP_FRACTION))
         position = (await fetch_page(connection, caller, filters, skipped, None)).next_position
     # The very SQL and values the API sends to the driver.
-    page = page_statement(caller, filters, PAGE, position)
+    query, values = page_query(caller, filters, PAGE, position)
     plan = await connection.fetch(
-        f"EXPLAIN (ANALYZE, BUFFERS) {page.query.sql}", *page.query.arguments(page.values)
+        f"EXPLAIN (ANALYZE, BUFFERS) {query.sql}", *query.arguments(values)
     )
     lines = [row[0] for row in plan]
     # The tasks' scan, not the caller's session check (an InitPlan of two index lookups).

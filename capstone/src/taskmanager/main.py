@@ -50,7 +50,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if settings.database_url is None:
         raise RuntimeError("DATABASE_URL is not set (`taskmanager serve` starts a database)")
     database = Database(create_engine(settings, settings.database_url))
-    hasher = PasswordHasher(settings.bcrypt_rounds, settings.hashing_concurrency)
+    hasher = PasswordHasher(
+        settings.bcrypt_rounds,
+        settings.hashing_concurrency,
+        max_waiting=settings.max_waiting_hashes,
+        retry_after_seconds=1,  # a hash takes well under a second: the queue drains fast
+    )
     app.state.database = database
     app.state.password_hasher = hasher
     try:

@@ -20,7 +20,15 @@ CONCURRENT_LOGINS = 20
 
 @pytest.fixture
 async def default_cost_client(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    app: FastAPI = create_app(make_settings(database_url, bcrypt_rounds=12))
+    # Every login here is genuine: room for all of them in the attempt limit (attempts in
+    # flight count) and in the hashing queue (see test_attempt_limits for both limits).
+    settings = make_settings(
+        database_url,
+        bcrypt_rounds=12,
+        login_max_failures=CONCURRENT_LOGINS + 1,
+        max_waiting_hashes=CONCURRENT_LOGINS,
+    )
+    app: FastAPI = create_app(settings)
     async with app.router.lifespan_context(app), http_client(app) as client:
         yield client
 

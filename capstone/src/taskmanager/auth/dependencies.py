@@ -2,8 +2,10 @@
 
 An access token is only as good as its login session: logout, password change and deactivation
 revoke sessions, and every request checks its session in the same query that loads the user.
-The hottest read (`GET /tasks`) takes only the token's `AccessClaims` and checks the session
-inside its own statement (`CALLER_HAS_SESSION`), which saves a round trip to the database.
+The hottest read (`GET /tasks`) takes only the token's `ClaimsWithoutSessionCheck` and checks the
+session inside its own statement (`CALLER_HAS_SESSION`), which saves a round trip to the database.
+Any other route takes `CurrentUser`: a test pins the list as the only user of the session-free
+claims (tests/auth/test_session_checks.py).
 """
 
 from __future__ import annotations
@@ -88,13 +90,15 @@ async def get_current_user(
     return user
 
 
-async def get_access_claims(
+async def claims_without_session_check(
     codec: TokenCodecDep, token: Annotated[str | None, Depends(bearer_token)]
 ) -> TokenClaims:
-    """The access token's verified claims, with its session NOT checked yet.
+    """The access token's verified claims, with its login session NOT checked: a logged-out
+    token passes here.
 
     A route that takes these must check the session itself before answering: within its own
-    statement (`CALLER_HAS_SESSION`) or with `check_session`, and then call `identify`.
+    statement (`CALLER_HAS_SESSION`) or with `check_session`, and then call `identify`. Only
+    `GET /api/v1/tasks` does (a test fails for any other route that takes them).
     """
     return _claims(codec, token)
 
@@ -106,7 +110,7 @@ async def check_session(connection: asyncpg.Connection, claims: TokenClaims) -> 
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
-AccessClaims = Annotated[TokenClaims, Depends(get_access_claims)]
+ClaimsWithoutSessionCheck = Annotated[TokenClaims, Depends(claims_without_session_check)]
 
 
 async def get_admin_user(user: CurrentUser) -> User:

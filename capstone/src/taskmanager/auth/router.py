@@ -18,13 +18,24 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 LoginForm = Annotated[OAuth2PasswordRequestForm, Depends()]
 
 
+def client_address_of(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
     summary="Create an account",
     response_description="The new user; `Location` points at it.",
+    description="At most `REGISTER_MAX_PER_ADDRESS` registrations per client address in "
+    "`REGISTER_WINDOW_SECONDS` (429 with `Retry-After`).",
     responses=problem_responses(
-        409, codes={409: ("email_taken", "This email is already registered.")}
+        409,
+        429,
+        codes={
+            409: ("email_taken", "This email is already registered."),
+            429: ("rate_limited", service.TOO_MANY_REGISTRATIONS),
+        },
     ),
 )
 async def register(
@@ -32,10 +43,13 @@ async def register(
     data: Registration,
     session: SessionDep,
     hasher: PasswordHasherDep,
+    settings: SettingsDep,
     request: Request,
     response: Response,
 ) -> UserRead:
-    user = await service.register(session, hasher, data)
+    user = await service.register(
+        session, hasher, settings, data, client_address=client_address_of(request)
+    )
     response.headers["Location"] = f"/api/v1/users/{user.id}"
     request.state.user_id = str(user.id)
     return UserRead.model_validate(user)
@@ -62,14 +76,13 @@ async def login(
     codec: TokenCodecDep,
     settings: SettingsDep,
 ) -> TokenPair:
-    client_address = request.client.host if request.client else "unknown"
     user = await service.authenticate(
         session,
         hasher,
         settings,
         email=form.username,
         password=form.password,
-        client_address=client_address,
+        client_address=client_address_of(request),
     )
     request.state.user_id = str(user.id)
     return await service.TokenIssuer(session, codec, settings).open_session(user)

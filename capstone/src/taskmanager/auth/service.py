@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from taskmanager.auth.login_limiter import LoginLimiter, login_keys
+from taskmanager.auth.login_limiter import AttemptLimiter, login_keys, registration_key
 from taskmanager.auth.models import LoginSession
 from taskmanager.auth.schemas import Registration, TokenPair
 from taskmanager.core.config import Settings
@@ -21,6 +21,8 @@ from taskmanager.core.tokens import InvalidTokenError, TokenClaims, TokenCodec, 
 from taskmanager.users.models import EMAIL_MAX_LENGTH, Role, User
 
 INVALID_CREDENTIALS = "Incorrect email or password."
+TOO_MANY_LOGINS = "Too many failed logins; try again later."
+TOO_MANY_REGISTRATIONS = "Too many registrations from this address; try again later."
 # A message, not a secret (ruff's S105 matches the word "token").
 INVALID_REFRESH_TOKEN = "The refresh token is invalid, expired or already used."  # noqa: S105
 
@@ -56,10 +58,37 @@ async def create_user(
     return user
 
 
-async def register(session: AsyncSession, hasher: PasswordHasher, data: Registration) -> User:
-    return await create_user(
-        session, hasher, email=data.email, password=data.password, full_name=data.full_name
+def login_limiter(session: AsyncSession, settings: Settings) -> AttemptLimiter:
+    """Password guesses per account and per client address (logins, password changes)."""
+    return AttemptLimiter(
+        session,
+        limit=settings.login_max_failures,
+        window_seconds=settings.login_window_seconds,
+        message=TOO_MANY_LOGINS,
     )
+
+
+async def register(
+    session: AsyncSession,
+    hasher: PasswordHasher,
+    settings: Settings,
+    data: Registration,
+    *,
+    client_address: str,
+) -> User:
+    """A new account; at most `register_max_per_address` per client address in the window
+    (429), counted before the password is hashed whether or not the registration succeeds."""
+    limiter = AttemptLimiter(
+        session,
+        limit=settings.register_max_per_address,
+        window_seconds=settings.register_window_seconds,
+        message=TOO_MANY_REGISTRATIONS,
+    )
+    with hasher.reserved():  # a flood is refused (503) before it costs a database round trip
+        await limiter.record_attempt([registration_key(client_address)])
+        return await create_user(
+            session, hasher, email=data.email, password=data.password, full_name=data.full_name
+        )
 
 
 class TokenIssuer:
@@ -178,24 +207,29 @@ async def authenticate(
     password: str,
     client_address: str,
 ) -> User:
-    """The active user with these credentials, or 401 that reveals nothing, or 429."""
+    """The active user with these credentials, or 401 that reveals nothing, or 429.
+
+    The attempt is recorded before the password is checked (see `login_limiter`): of a burst of
+    guesses at one account or from one address, at most the limit are ever verified.
+    """
     email = email.strip().lower()
     keys = login_keys(email, client_address)
-    limiter = LoginLimiter(session, settings)
-    await limiter.ensure_allowed(keys)
-    user = None
-    if len(email) <= EMAIL_MAX_LENGTH and "\x00" not in email:  # never reaches asyncpg as 500
-        user = await session.scalar(select(User).where(User.email == email))
-    # End the transaction before hashing: no pooled connection waits ~200 ms on bcrypt.
-    await session.commit()
-    acceptable = len(password.encode()) <= BCRYPT_MAX_PASSWORD_BYTES
-    if user is not None and acceptable:
-        verified = await hasher.verify(password, user.password_hash)
-    else:
-        verified = await hasher.verify_unknown_user(password if acceptable else "")
-    if user is None or not verified or not user.is_active:
-        await limiter.record_failure(keys)
+    limiter = login_limiter(session, settings)
+    with hasher.reserved():  # a flood is refused (503) before it costs a database round trip
+        attempts = await limiter.record_attempt(keys)
+        user = None
+        if len(email) <= EMAIL_MAX_LENGTH and "\x00" not in email:  # never a 500 from asyncpg
+            user = await session.scalar(select(User).where(User.email == email))
+        # End the transaction before hashing: no pooled connection waits ~200 ms on bcrypt.
         await session.commit()
+        acceptable = len(password.encode()) <= BCRYPT_MAX_PASSWORD_BYTES
+        if user is not None and acceptable:
+            verified = await hasher.verify(password, user.password_hash)
+        else:
+            verified = await hasher.verify_unknown_user(password if acceptable else "")
+    if user is None or not verified or not user.is_active:
         raise UnauthorizedError(INVALID_CREDENTIALS, code="invalid_credentials")
+    # A success: the account's failures are forgiven, and this attempt counts for neither key.
     await limiter.forget(keys[0])
+    await limiter.withdraw(attempts)
     return user

@@ -39,8 +39,14 @@ class Settings(BaseSettings):
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
     max_concurrent_hashes: int = Field(default=0, ge=0, le=64)
     """0 = one fewer than the CPU count (at least one), so hashing never takes every core."""
+    max_waiting_hashes: int = Field(default=16, ge=0, le=10_000)
+    """Hashes queued behind the running ones at most; beyond, a fast 503 `server_busy`."""
     login_max_failures: int = Field(default=5, ge=1, le=1000)
+    """Password guesses checked per account and per client address in the window."""
     login_window_seconds: int = Field(default=300, ge=1, le=86_400)
+    register_max_per_address: int = Field(default=10, ge=1, le=100_000)
+    """Registrations per client address in `register_window_seconds`."""
+    register_window_seconds: int = Field(default=3600, ge=1, le=86_400)
     first_admin_email: str | None = None
     first_admin_password: SecretStr | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=1_073_741_824)

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import MetaData, event
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import (
@@ -23,6 +24,7 @@ from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 from sqlalchemy.util import await_only
 
 from taskmanager.core.config import Settings
+from taskmanager.core.errors import DatabaseConnectionError
 
 # Constraint names by convention, so Alembic can drop and recreate them by name.
 NAMING_CONVENTION = {
@@ -32,6 +34,10 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+# asyncpg's own (client-side) timeout waits this much longer than the server's statement_timeout,
+# so a slow statement ends as PostgreSQL's clean cancellation (SQLSTATE 57014) on a connection that
+# stays usable, and the client gives up only on a server that stopped answering at all.
+CLIENT_TIMEOUT_MARGIN_SECONDS = 1.0
 # A connection used this recently is trusted without a ping (see `_ping_connections_left_idle`).
 PING_AFTER_IDLE_SECONDS = 1.0
 READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
@@ -45,6 +51,12 @@ class Base(DeclarativeBase):
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def escape_like(text: str) -> str:
+    """`text` for a LIKE pattern with `escape="\\"`, matched literally: the wildcards `%` and `_`
+    and the escape character itself lose their meaning."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class FairQueuePool(AsyncAdaptedQueuePool):
@@ -101,9 +113,14 @@ def create_engine(settings: Settings, database_url: str) -> AsyncEngine:
         pool_timeout=settings.db_pool_timeout_seconds,
         poolclass=FairQueuePool,
         pool_recycle=1800,
+        # A failed statement's error never carries its bound values (an email, a password hash)
+        # into the log; see also `core.errors._describe_database_error`.
+        hide_parameters=True,
         connect_args={
             "timeout": settings.db_connect_timeout_seconds,
-            "command_timeout": settings.db_statement_timeout_seconds,
+            "command_timeout": (
+                settings.db_statement_timeout_seconds + CLIENT_TIMEOUT_MARGIN_SECONDS
+            ),
             "server_settings": {
                 "statement_timeout": str(int(settings.db_statement_timeout_seconds * 1000)),
                 "application_name": "taskmanager",
@@ -111,7 +128,31 @@ def create_engine(settings: Settings, database_url: str) -> AsyncEngine:
         },
     )
     _ping_connections_left_idle(engine)
+    _name_connection_failures(engine)
     return engine
+
+
+def _name_connection_failures(engine: AsyncEngine) -> None:
+    """A socket error or a client-side timeout, connecting or under a query, becomes
+    `DatabaseConnectionError`.
+
+    SQLAlchemy passes them on untranslated (they are not DBAPI errors); named here, where they
+    can only come from the database, they are a 503, while a bare `OSError` or `TimeoutError`
+    from anywhere else in the code stays a bug (a logged 500).
+    """
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _connect(dialect: Any, record: Any, cargs: Any, cparams: Any) -> Any:
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except (OSError, TimeoutError) as error:  # refused, no such socket, no answer in time
+            raise DatabaseConnectionError(type(error).__name__) from error
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _translate(context: ExceptionContext) -> None:
+        original = context.original_exception
+        if context.sqlalchemy_exception is None and isinstance(original, OSError | TimeoutError):
+            raise DatabaseConnectionError(type(original).__name__) from original
 
 
 def _ping_connections_left_idle(engine: AsyncEngine) -> None:
@@ -165,11 +206,6 @@ def database_of(request: Request) -> Database:
     return database
 
 
-async def get_database(request: Request) -> Database:
-    # `async def`: FastAPI would run a plain `def` dependency in its thread pool.
-    return database_of(request)
-
-
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request; whatever the endpoint did not commit is rolled back.
 
@@ -183,4 +219,3 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
-DatabaseDep = Annotated[Database, Depends(get_database)]

@@ -28,11 +28,12 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.util import greenlet_spawn
 
 from taskmanager.core.database import Database
+from taskmanager.core.errors import DatabaseConnectionError
 
 # What asyncpg raises when the connection itself failed (rather than the statement): dropped by the
-# server, cut mid-protocol, or refused while the database shuts down or starts.
+# server, cut mid-protocol, or refused while the database shuts down or starts. A connection that
+# raised one of these (or a socket error, or no answer in time) is not handed out again.
 CONNECTION_ERRORS: tuple[type[Exception], ...] = (
-    OSError,
     asyncpg.InterfaceError,
     asyncpg.InternalClientError,
     asyncpg.PostgresConnectionError,
@@ -94,13 +95,18 @@ async def pooled_connection(database: Database) -> AsyncIterator[asyncpg.Connect
     Used inside the endpoint rather than as a generator dependency: FastAPI wraps each of those
     in an exit stack and a shielded cancel scope, ~0.15 ms of CPU a request here.
     """
-    pooled = await database.engine.raw_connection()
+    pooled = await database.engine.raw_connection()  # connect failures: see `core.database`
     driver: asyncpg.Connection = pooled.driver_connection
     broken = False
     try:
         yield driver
-    except CONNECTION_ERRORS:
+    except (OSError, TimeoutError) as error:  # the socket failed, or no answer in time
         broken = True
+        raise DatabaseConnectionError(type(error).__name__) from error
+    except CONNECTION_ERRORS as error:
+        broken = True
+        if driver.is_closed():  # "connection is closed": the server or the network dropped it
+            raise DatabaseConnectionError(type(error).__name__) from error
         raise
     finally:
         # Both may await (closing, the reset on return): SQLAlchemy runs them in its greenlet.

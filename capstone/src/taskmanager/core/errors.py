@@ -7,17 +7,17 @@ and 422 and database outages into problems, never echoing what the client sent.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, cast
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
-
-from taskmanager.core.driver import CONNECTION_ERRORS
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger(__name__)
@@ -128,12 +128,15 @@ class RateLimitedError(ProblemError):
         super().__init__(detail, headers={"Retry-After": str(max(1, retry_after_seconds))})
 
 
-class ServiceUnavailableError(ProblemError):
-    status = 503
-    code = "service_unavailable"
+class ServerBusyError(ProblemError):
+    """Too much work of one kind is waiting (password hashes): refused fast, retry later."""
 
-    def __init__(self, detail: str, *, code: str | None = None, retry_after_seconds: int) -> None:
-        super().__init__(detail, code=code, headers={"Retry-After": str(retry_after_seconds)})
+    status = 503
+    code = "server_busy"
+    title = "Service Unavailable"
+
+    def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(max(1, retry_after_seconds))})
 
 
 # Framework statuses -> stable codes.
@@ -185,60 +188,170 @@ async def _validation_error(_: Request, error: Exception) -> JSONResponse:
     return validation_problem(cast("RequestValidationError", error).errors())
 
 
-async def _http_error(_: Request, exception: Exception) -> JSONResponse:
+# FastAPI's 400 when a body cannot even be decoded (bytes that are not UTF-8, a broken form).
+_UNPARSABLE_BODY = "There was an error parsing the body"
+UNPARSABLE_BODY_ERRORS = [
+    {"loc": ("body",), "msg": "The body cannot be parsed.", "type": "json_invalid"}
+]
+
+
+def _documented_resources(app: Any) -> list[tuple[re.Pattern[str], list[str]]]:
+    """Each documented path as a pattern with its methods, literal paths before templates."""
+    resources = []
+    for template, item in app.openapi()["paths"].items():
+        pattern = re.escape(template)
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", pattern)  # `{task_id}`: one segment
+        methods = {method.upper() for method in item} & HTTP_METHODS
+        if "GET" in methods:
+            methods.add("HEAD")  # Starlette answers HEAD wherever GET is served
+        resources.append((template.count("{"), re.compile(pattern + "$"), sorted(methods)))
+    resources.sort(key=lambda resource: resource[0])
+    return [(pattern, methods) for _, pattern, methods in resources]
+
+
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"})
+
+
+def allowed_methods(app: Any, path: str) -> list[str] | None:
+    """Every method the documented resource at `path` answers; None for an undocumented path.
+
+    Starlette's own 405 names the methods of one route only (`Allow: POST` on `/api/v1/tasks`,
+    which GET serves too). A literal path (`/tasks/stats`) wins over a template (`/tasks/{id}`).
+    """
+    resources = getattr(app.state, "documented_resources", None)
+    if resources is None:
+        resources = app.state.documented_resources = _documented_resources(app)
+    return next((methods for pattern, methods in resources if pattern.match(path)), None)
+
+
+async def _http_error(request: Request, exception: Exception) -> JSONResponse:
     error = cast("StarletteHTTPException", exception)
     status = error.status_code
+    if status == 400 and error.detail == _UNPARSABLE_BODY:
+        # One status for every malformed body: 422, as for a body that is not valid JSON.
+        return validation_problem(UNPARSABLE_BODY_ERRORS)
     code = HTTP_STATUS_CODES.get(status, "error")
     default_phrase = HTTPStatus(status).phrase
     detail = error.detail if isinstance(error.detail, str) else default_phrase
+    headers = dict(error.headers or {})
     if status == 401:
         detail = "Not authenticated." if detail == default_phrase else detail
-    return problem_response(status, code, detail, headers=error.headers)
+    if status == 405:
+        methods = allowed_methods(request.app, request.url.path)
+        if methods is not None:
+            headers["Allow"] = ", ".join(methods)
+    return problem_response(status, code, detail, headers=headers)
 
 
-def database_unavailable(request: Request, error: Exception) -> JSONResponse:
-    """While PostgreSQL is unreachable (or the pool stays full), tell clients when to retry."""
-    retry_after = str(request.app.state.settings.retry_after_seconds)
-    if isinstance(error, sa_exc.TimeoutError):
-        logger.warning("database pool exhausted: %s", error)
-        return problem_response(
-            503,
-            "database_busy",
-            "The service is busy; try again shortly.",
-            headers={"Retry-After": retry_after},
+class DatabaseConnectionError(Exception):
+    """A database connection failed underneath a query: a socket error, or no answer in time.
+
+    Raised (from the original `OSError`/`TimeoutError`) where the database is used — the engine's
+    `handle_error` hook and `core.driver.pooled_connection` — so that a bare `OSError` or
+    `TimeoutError` from anywhere else stays what it is: a bug, a logged 500.
+    """
+
+
+# SQLSTATEs that mean the server ended the statement or the connection, not that it was wrong.
+QUERY_CANCELED = "57014"  # statement_timeout (or a cancel request)
+SERVER_GONE = frozenset(
+    {
+        "57P01",  # admin_shutdown: pg_terminate_backend, or a fast shutdown
+        "57P02",  # crash_shutdown
+        "57P03",  # cannot_connect_now: starting up or shutting down
+        "53300",  # too_many_connections
+    }
+)
+_OUTAGES = {
+    "database_busy": "The service is busy; try again shortly.",
+    "database_unavailable": "The database is unavailable; try again shortly.",
+    "database_timeout": "The database did not answer in time; try again shortly.",
+}
+
+
+def _driver_error(error: BaseException) -> BaseException:
+    """asyncpg's own exception under SQLAlchemy's wrappers (the error itself if none)."""
+    if isinstance(error, sa_exc.DBAPIError) and error.orig is not None:
+        error = error.orig
+        if error.__cause__ is not None:  # SQLAlchemy's asyncpg adapter raises `from` it
+            error = error.__cause__
+    return error
+
+
+def outage_code(error: BaseException) -> str | None:
+    """`database_busy`/`database_unavailable`/`database_timeout` when `error` is a database
+    outage or a server-side cancellation; None when it is anything else (a bug)."""
+    if isinstance(error, sa_exc.TimeoutError):  # the pool stayed full for `pool_timeout`
+        return "database_busy"
+    cause = _driver_error(error)
+    if isinstance(cause, asyncpg.PostgresError):
+        state = str(getattr(cause, "sqlstate", ""))
+        if state == QUERY_CANCELED:
+            return "database_timeout"
+        # Class 08 is "connection exception"; the others, the server going away.
+        lost = state.startswith("08") or state in SERVER_GONE
+    else:
+        # Named by the engine or the driver path; the connection closed under an operation;
+        # or, untranslated by SQLAlchemy, a pooled connection the server cut while it sat idle
+        # ("cannot switch to state ...").
+        lost = isinstance(
+            cause,
+            DatabaseConnectionError
+            | asyncpg.ConnectionDoesNotExistError
+            | asyncpg.InternalClientError,
         )
-    logger.warning("database unavailable: %s: %s", type(error).__name__, error)
-    return problem_response(
-        503,
-        "database_unavailable",
-        "The database is unavailable; try again shortly.",
-        headers={"Retry-After": retry_after},
-    )
+    invalidated = isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated
+    return "database_unavailable" if lost or invalidated else None
+
+
+def database_problem(request: Request, code: str) -> JSONResponse:
+    """A 503 that tells clients when to retry."""
+    retry_after = str(request.app.state.settings.retry_after_seconds)
+    return problem_response(503, code, _OUTAGES[code], headers={"Retry-After": retry_after})
+
+
+def _describe_database_error(error: BaseException) -> str:
+    """What failed, without a bound value: SQLSTATE, constraint, the statement's SQL only.
+
+    asyncpg's message carries PostgreSQL's DETAIL ("Failing row contains (...)": an email, a
+    password hash), so not even the message of an unexpected error goes into the log.
+    """
+    cause = _driver_error(error)
+    parts = [f"{type(error).__name__} ({type(cause).__module__}.{type(cause).__name__})"]
+    for name in ("sqlstate", "constraint_name", "table_name", "column_name"):
+        value = getattr(cause, name, None)
+        if value:
+            parts.append(f"{name}={value}")
+    statement = getattr(error, "statement", None)
+    if statement:
+        parts.append(f"statement={' '.join(str(statement).split())[:500]}")
+    return " ".join(parts)
 
 
 async def _database_error(request: Request, error: Exception) -> JSONResponse:
-    is_outage = not isinstance(error, sa_exc.DBAPIError) or (
-        isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError)
-        or error.connection_invalidated
-    )
-    if not is_outage:
-        raise error  # a bug (e.g. an unmapped IntegrityError), not an outage: a logged 500
-    return database_unavailable(request, error)
+    code = outage_code(error)
+    if code is None:  # a bug (e.g. a statement PostgreSQL refused), not an outage: a 500
+        logger.error(
+            "database error in %s %s: %s",
+            request.method,
+            request.url.path,
+            _describe_database_error(error),
+        )
+        return problem_response(
+            500, "internal_error", "An unexpected error occurred; it has been logged."
+        )
+    logger.warning("%s: %s", code, type(_driver_error(error)).__name__)
+    return database_problem(request, code)
 
 
-# Errors that mean "the database cannot be reached right now", not "this request is wrong".
-DATABASE_OUTAGE_ERRORS: tuple[type[Exception], ...] = (
-    sa_exc.OperationalError,
-    sa_exc.InterfaceError,
-    sa_exc.TimeoutError,
+# Everything the database layer raises. `outage_code` sorts outages (503) from bugs (500).
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
     sa_exc.DBAPIError,
-    # Raised by asyncpg itself: on the driver's hot path (`core.driver`), and by a pooled
-    # connection the server cut while it sat idle ("cannot switch to state ...; another
-    # operation is in progress"), which SQLAlchemy does not translate.
-    *CONNECTION_ERRORS,
-    ConnectionError,
-    TimeoutError,
-    OSError,
+    sa_exc.TimeoutError,
+    DatabaseConnectionError,
+    asyncpg.PostgresError,  # raised by asyncpg itself on the driver's hot path (`core.driver`)
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
 )
 
 
@@ -246,5 +359,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _problem_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    for error_type in DATABASE_OUTAGE_ERRORS:
+    for error_type in DATABASE_ERRORS:
         app.add_exception_handler(error_type, _database_error)

@@ -10,11 +10,13 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from taskmanager.core.database import database_of
-from taskmanager.core.errors import DATABASE_OUTAGE_ERRORS
+from taskmanager.core.errors import DATABASE_ERRORS
 
 router = APIRouter(prefix="/health", tags=["operations"])
 logger = logging.getLogger(__name__)
 READINESS_TIMEOUT_SECONDS = 2.0
+# Any failure to reach the database within the probe's time means "not ready".
+READINESS_FAILURES: tuple[type[Exception], ...] = (*DATABASE_ERRORS, OSError, TimeoutError)
 
 
 @router.get("/live", summary="The process is running")
@@ -42,7 +44,7 @@ async def ready(request: Request) -> JSONResponse:
         async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
             async with database_of(request).engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
-    except DATABASE_OUTAGE_ERRORS as error:
+    except READINESS_FAILURES as error:
         logger.warning("readiness: database unavailable: %s", type(error).__name__)
         retry_after = str(request.app.state.settings.retry_after_seconds)
         return JSONResponse(

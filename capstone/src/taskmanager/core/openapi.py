@@ -29,7 +29,9 @@ _DESCRIPTIONS = {
     413: "The request body is too large.",
     422: "Invalid input; `errors` says where (submitted values are never echoed).",
     429: "Too many attempts; see `Retry-After`.",
-    503: "The database is unreachable; retry after `Retry-After` seconds.",
+    503: "The database is unreachable or too slow (`database_unavailable`, `database_timeout`, "
+    "`database_busy`), or too many passwords wait to be checked (`server_busy`); retry after "
+    "`Retry-After` seconds.",
 }
 
 PROBLEM_SCHEMA: dict[str, Any] = {

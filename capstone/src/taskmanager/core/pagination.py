@@ -16,7 +16,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 import pydantic_core
 from fastapi import Depends, Query, Request, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from taskmanager.core.errors import ValidationProblemError
 
@@ -98,7 +98,8 @@ class PageParams(BaseModel):
 
     limit: int
     position: dict[str, Any] | None
-    secret: bytes
+    secret: bytes = Field(repr=False)
+    """The key cursors are signed with: never in a repr (a log line, a traceback)."""
 
     def next_cursor(self, position: dict[str, Any]) -> str:
         return encode_cursor(position, self.secret)

@@ -6,10 +6,19 @@ it at validation; request bodies refuse unknown fields.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StringConstraints,
+)
+from pydantic.config import JsonSchemaExtraCallable
 
 
 def _reject_nul(value: str) -> str:
@@ -21,6 +30,17 @@ def _reject_nul(value: str) -> str:
 # asyncpg stores exactly these two instants as PostgreSQL's -infinity and infinity, and reads
 # those back as naive datetimes: a due date of 9999-12-31T23:59:59.999999Z would not survive.
 _INFINITIES = (datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
+
+
+def _not_a_number(value: object) -> object:
+    """Pydantic reads a number (or numeric text, as in a query string) as Unix time: the API
+    takes RFC 3339 timestamps only, as its schema says (`format: date-time`)."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMERIC.fullmatch(value)):
+        raise ValueError("must be an RFC 3339 timestamp, e.g. 2026-12-01T17:00:00Z")
+    return value
+
+
+_NUMERIC = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
 
 
 def _to_utc(value: datetime) -> datetime:
@@ -39,8 +59,21 @@ Text = Annotated[str, AfterValidator(_reject_nul)]
 """Any text the database stores: NUL is refused."""
 TrimmedText = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_reject_nul)]
 """Text with surrounding whitespace removed (length limits apply after trimming)."""
-UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+UtcDatetime = Annotated[AwareDatetime, BeforeValidator(_not_a_number), AfterValidator(_to_utc)]
 """A timestamp with an offset (RFC 3339), normalised to UTC."""
+
+
+def examples_without_null_defaults(*examples: dict[str, Any]) -> JsonSchemaExtraCallable:
+    """`json_schema_extra` of a partial update: its examples, and no `"default": null` on a field
+    whose schema does not allow null (`SkipJsonSchema[None]`: left out means unchanged)."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        for field in schema.get("properties", {}).values():
+            if "default" in field and field["default"] is None and "anyOf" not in field:
+                del field["default"]
+        schema["examples"] = list(examples)
+
+    return extra
 
 
 class RequestModel(BaseModel):

@@ -24,7 +24,7 @@ from taskmanager.core.query import read_query
 from taskmanager.core.types import Text
 from taskmanager.tasks.filters import TaskFilters, TaskSort
 from taskmanager.tasks.models import Task, TaskPriority, TaskStatus
-from taskmanager.tasks.schemas import Tag, Timestamp
+from taskmanager.tasks.schemas import MAX_TAGS, Tag, Timestamp
 from taskmanager.tasks.service import find_owned_task
 
 TaskIdPath = Annotated[uuid.UUID, Path(description="The task's id.")]
@@ -72,7 +72,9 @@ class TaskListQuery(BaseModel):
         default_factory=list, description="Repeatable; any listed priority matches."
     )
     tag: list[Tag] = Field(
-        default_factory=list, description="Repeatable; a task with any listed tag matches."
+        default_factory=list,
+        max_length=MAX_TAGS,
+        description=f"Repeatable (at most {MAX_TAGS}); a task with any listed tag matches.",
     )
     q: SearchText | None = Field(
         default=None,

@@ -38,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from taskmanager.auth.dependencies import CALLER_HAS_SESSION, check_session, session_values
+from taskmanager.core.database import escape_like
 from taskmanager.core.driver import DriverQuery
 from taskmanager.core.errors import ValidationProblemError
 from taskmanager.core.sql_json import json_object
@@ -98,11 +99,6 @@ def _read_position(position: dict[str, Any], filters: TaskFilters) -> tuple[Any,
         return _parse_cursor_value(filters.sort, position["key"]), uuid.UUID(position["id"])
     except (KeyError, TypeError, ValueError):
         raise ValidationProblemError(INVALID_CURSOR, code="invalid_cursor") from None
-
-
-def escape_like(text: str) -> str:
-    """`q` is matched literally: LIKE's wildcards and its escape character lose their meaning."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def filter_conditions(filters: TaskFilters) -> list[ColumnElement[bool]]:
@@ -208,20 +204,11 @@ def _query_of(shape: _Shape) -> DriverQuery:
     return DriverQuery.of(_statement_of(shape))
 
 
-@dataclass(frozen=True)
-class PageStatement:
-    statement: Select[Any]
-    query: DriverQuery
-    """The same statement compiled for the driver."""
-    values: dict[str, Any]
-    """The bound parameters' values: `statement.params(values)` has them inline."""
-
-
-def page_statement(
+def page_query(
     caller: TokenClaims, filters: TaskFilters, limit: int, position: dict[str, Any] | None
-) -> PageStatement:
-    """The caller's tasks matching `filters` after `position`, one more than `limit`; none
-    unless the caller's login session is current."""
+) -> tuple[DriverQuery, dict[str, Any]]:
+    """The statement (for the driver) of the caller's tasks matching `filters` after `position`,
+    one more than `limit`, none unless the caller's login session is current; and its values."""
     values = (
         _filter_values(filters)
         | session_values(caller)
@@ -230,7 +217,7 @@ def page_statement(
     if position is not None:
         values["cursor_value"], values["cursor_id"] = _read_position(position, filters)
     shape = _Shape.of(filters, has_position=position is not None)
-    return PageStatement(_statement_of(shape), _query_of(shape), values)
+    return _query_of(shape), values
 
 
 def _filter_values(filters: TaskFilters) -> dict[str, Any]:
@@ -242,7 +229,7 @@ def _filter_values(filters: TaskFilters) -> dict[str, Any]:
     if filters.tags:
         values["tags"] = sorted(filters.tags)
     if filters.text:
-        values["pattern"] = "%" + escape_like(filters.text) + "%"
+        values["pattern"] = "%" + escape_like(filters.text) + "%"  # `q` is taken literally
     if filters.due_before is not None:
         values["due_before"] = filters.due_before
     if filters.due_after is not None:
@@ -267,8 +254,8 @@ async def fetch_page(
 ) -> TaskPage:
     """A page of the caller's tasks, on the driver (see `taskmanager.core.driver`); a 401 when
     the caller's login session is not current."""
-    page = page_statement(caller, filters, limit, position)
-    rows = await page.query.fetch(connection, page.values)
+    query, values = page_query(caller, filters, limit, position)
+    rows = await query.fetch(connection, values)
     if not rows:  # no tasks, or no session: only the session check can tell
         await check_session(connection, caller)
     if len(rows) <= limit:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 
-from taskmanager.auth.dependencies import AccessClaims, CurrentUser, identify
+from taskmanager.auth.dependencies import ClaimsWithoutSessionCheck, CurrentUser, identify
 from taskmanager.core.database import SessionDep, database_of
 from taskmanager.core.driver import pooled_connection
 from taskmanager.core.pagination import Page, page_response
@@ -64,7 +64,9 @@ async def create_task(
     responses=INVALID,
     openapi_extra={"parameters": query_parameters(TaskListQuery)},
 )
-async def list_tasks(request: Request, caller: AccessClaims, query: TaskListRequestDep) -> Response:
+async def list_tasks(
+    request: Request, caller: ClaimsWithoutSessionCheck, query: TaskListRequestDep
+) -> Response:
     # The hottest route: one pooled connection, one statement that also checks the caller's
     # session (see `taskmanager.tasks.listing`), each task as the JSON PostgreSQL wrote.
     page = query.page
@@ -78,6 +80,12 @@ async def list_tasks(request: Request, caller: AccessClaims, query: TaskListRequ
 @router.get("/stats", summary="Counts of your tasks by status and priority, and overdue")
 async def get_task_stats(user: CurrentUser, session: SessionDep) -> TaskStats:
     return await service.task_stats(session, user.id)
+
+
+@router.api_route("/stats", methods=["POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+async def task_stats_other_methods() -> None:
+    """405 (`Allow: GET, HEAD`) rather than `/{task_id}`'s 422 for "stats" as a task id."""
+    raise HTTPException(status.HTTP_405_METHOD_NOT_ALLOWED)
 
 
 @router.get(

@@ -13,8 +13,16 @@ from pydantic import (
     StringConstraints,
     field_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
-from taskmanager.core.types import RequestModel, ResponseModel, Text, TrimmedText, UtcDatetime
+from taskmanager.core.types import (
+    RequestModel,
+    ResponseModel,
+    Text,
+    TrimmedText,
+    UtcDatetime,
+    examples_without_null_defaults,
+)
 from taskmanager.tasks.models import TaskPriority, TaskStatus
 
 MAX_TAGS = 20
@@ -70,15 +78,19 @@ class TaskCreate(RequestModel):
 class TaskUpdate(RequestModel):
     """Any subset of the writable fields; `description` and `due_at` may be set to null."""
 
-    title: TaskTitle | None = None
+    # `SkipJsonSchema[None]`: "not sent" is None in Python, but null is refused, so the schema
+    # does not offer it.
+    title: TaskTitle | SkipJsonSchema[None] = None
     description: TaskDescription | None = None
-    status: TaskStatus | None = None
-    priority: TaskPriority | None = None
+    status: TaskStatus | SkipJsonSchema[None] = None
+    priority: TaskPriority | SkipJsonSchema[None] = None
     due_at: Timestamp | None = None
-    tags: TagList | None = None
+    tags: TagList | SkipJsonSchema[None] = None
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"status": "done"}, {"due_at": None, "tags": []}]}
+        json_schema_extra=examples_without_null_defaults(
+            {"status": "done"}, {"due_at": None, "tags": []}
+        )
     )
 
     @field_validator("title", "status", "priority", "tags", mode="before")

@@ -7,9 +7,15 @@ from datetime import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, ConfigDict, EmailStr, Field, StrictBool, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from taskmanager.core.passwords import BCRYPT_MAX_PASSWORD_BYTES
-from taskmanager.core.types import RequestModel, ResponseModel, TrimmedText
+from taskmanager.core.types import (
+    RequestModel,
+    ResponseModel,
+    TrimmedText,
+    examples_without_null_defaults,
+)
 from taskmanager.users.models import FULL_NAME_MAX_LENGTH, Role
 
 PASSWORD_MIN_BYTES = 8
@@ -110,12 +116,12 @@ class AdminUserUpdate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         allow_inf_nan=False,
-        json_schema_extra={"examples": [{"role": "admin", "is_active": True}]},
+        json_schema_extra=examples_without_null_defaults({"role": "admin", "is_active": True}),
     )
 
     full_name: FullName | None = None
-    role: Role | None = None
-    is_active: StrictBool | None = None
+    role: Role | SkipJsonSchema[None] = None  # null is refused: the schema does not offer it
+    is_active: StrictBool | SkipJsonSchema[None] = None
 
     @field_validator("role", "is_active", mode="before")
     @classmethod

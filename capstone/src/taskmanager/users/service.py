@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import Select, and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from taskmanager.auth import login_limiter
-from taskmanager.auth.service import revoke_all_sessions
+from taskmanager.auth.login_limiter import account_key
+from taskmanager.auth.service import login_limiter, revoke_all_sessions
 from taskmanager.core.config import Settings
+from taskmanager.core.database import escape_like
 from taskmanager.core.errors import (
     ConflictError,
     NotFoundError,
@@ -58,18 +59,19 @@ async def change_password(
     user: User,
     data: PasswordChange,
 ) -> None:
-    """Check the current password (failures count towards the login limit), then revoke every
-    session: whoever held a token must log in again."""
-    limiter = login_limiter.LoginLimiter(session, settings)
-    account_key = [login_limiter.account_key(user.email)]
-    await limiter.ensure_allowed(account_key)
-    await session.commit()  # release the connection while bcrypt runs
+    """Check the current password (each check counts towards the login limit, recorded before
+    it runs), then revoke every session: whoever held a token must log in again."""
+    limiter = login_limiter(session, settings)
+    key = account_key(user.email)
     acceptable = len(data.current_password.encode()) <= BCRYPT_MAX_PASSWORD_BYTES
-    if not (acceptable and await hasher.verify(data.current_password, user.password_hash)):
-        await limiter.record_failure(account_key)
-        await session.commit()
+    with hasher.reserved():  # a flood is refused (503) before it costs a database round trip
+        await limiter.record_attempt([key])  # commits: no connection waits on bcrypt
+        verified = acceptable and await hasher.verify(data.current_password, user.password_hash)
+        new_hash = await hasher.hash(data.new_password) if verified else ""
+    if not verified:
         raise UnauthorizedError("The current password is incorrect.", code="invalid_credentials")
-    user.password_hash = await hasher.hash(data.new_password)
+    await limiter.forget(key)
+    user.password_hash = new_hash
     session.add(user)
     await revoke_all_sessions(session, user.id)
     await session.commit()
@@ -100,10 +102,6 @@ async def admin_update(session: AsyncSession, user: User, data: AdminUserUpdate)
     return user
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 async def list_users(
     session: AsyncSession,
     page: PageParams,
@@ -115,7 +113,7 @@ async def list_users(
     """Oldest first, keyset-paginated on (created_at, id)."""
     query: Select[User] = select(User).order_by(User.created_at, User.id)
     if email_contains:
-        pattern = f"%{_escape_like(email_contains.lower())}%"
+        pattern = f"%{escape_like(email_contains.lower())}%"
         query = query.where(User.email.like(pattern, escape="\\"))
     if role is not None:
         query = query.where(User.role == role)
