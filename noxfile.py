@@ -217,8 +217,11 @@ def fuzz(session: nox.Session) -> None:
 
     `nox -s fuzz -- --max-time 30 --seed 1` passes its arguments on (see capstone/fuzz/).
     """
+    runner = CAPSTONE / "fuzz" / "run_schemathesis.py"
+    if not runner.is_file():  # the learner's edition: capstone/ is the learner's own project
+        session.skip("no capstone/fuzz/ here: fuzzing drives the reference capstone")
     sync(session, "dev", project=CAPSTONE)
-    session.run("python", str(CAPSTONE / "fuzz" / "run_schemathesis.py"), *session.posargs)
+    session.run("python", str(runner), *session.posargs)
 
 
 @nox.session
