@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import json
+import os
 import random
 import re
 import secrets
@@ -44,6 +45,7 @@ NEW_PASSWORD = "Scale-Test-Passw0rd-2"
 LOGIN_MAX_FAILURES = 5  # the setting's default: docker-compose.yml does not pass it
 DEADLINE_SECONDS = 120
 POLL_SECONDS = 0.5
+STAND_IN_NGINX = "local/nginx:stable"  # ../shared/containers/build-stand-in-images builds it
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,17 @@ class ScaledStack(ComposeStack):
             time.sleep(POLL_SECONDS)
 
 
+def nginx_image() -> str:
+    """`NGINX_IMAGE`, else the local stand-in where one was built (no registry), else official."""
+    configured = os.environ.get("NGINX_IMAGE")
+    if configured:
+        return configured
+    stand_in = subprocess.run(
+        ["docker", "image", "inspect", STAND_IN_NGINX], capture_output=True, timeout=60, check=False
+    )
+    return STAND_IN_NGINX if stand_in.returncode == 0 else "nginx:stable-alpine"
+
+
 def free_subnet() -> tuple[str, str]:
     """A /24 no Docker network uses yet (runs side by side must not collide), and its .254."""
     used = [
@@ -138,6 +151,7 @@ def cluster() -> Iterator[Cluster]:
         "PROXY_PORT": "0",
         "FRONTEND_SUBNET": subnet,
         "PROXY_ADDRESS": proxy_address,
+        "NGINX_IMAGE": nginx_image(),
     }
     project = f"taskmanager-scale-{uuid.uuid4().hex[:10]}"
     with tempfile.TemporaryDirectory(prefix=f"{project}-") as scratch:
@@ -249,6 +263,7 @@ def test_each_replica_is_published_on_loopback_and_told_apart_in_its_metrics(
 def test_the_balancer_hides_metrics_and_passes_the_request_id_through(cluster: Cluster) -> None:
     assert httpx.get(f"{cluster.balancer}/metrics").status_code == 404
     assert httpx.get(f"{cluster.balancer}//metrics").status_code == 404
+    assert httpx.get(f"{cluster.balancer}/%6Detrics").status_code == 404
 
     answer = httpx.get(f"{cluster.balancer}/health/live", headers={"X-Request-ID": "scale-id-1"})
     generated = httpx.get(f"{cluster.balancer}/health/live")
