@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 from taskmanager.core.config import Settings
+from taskmanager.core.metrics import forget_dead_workers
 
 from tests.conftest import TEST_JWT_SECRET
 
@@ -204,3 +205,24 @@ def test_the_forwarded_client_address_is_believed_only_from_the_trusted_proxy(
     assert answer.status_code == 401
     lines = [json.loads(line) for line in log.splitlines() if "forwarded-check" in line]
     assert [line["client"] for line in lines] == [client_seen]
+
+
+def test_a_starting_worker_drops_the_live_gauges_of_dead_workers(tmp_path: Path) -> None:
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    dead, alive = int(finished.stdout), os.getpid()
+    for pid in (dead, alive):
+        for kind in ("gauge_livesum", "counter"):
+            (tmp_path / f"{kind}_{pid}.db").write_bytes(b"")
+
+    forget_dead_workers(tmp_path)
+
+    left = sorted(file.name for file in tmp_path.iterdir())
+    # The dead worker's counters stay in the totals (its requests did happen); its live gauges go.
+    assert left == sorted(
+        [f"counter_{dead}.db", f"counter_{alive}.db", f"gauge_livesum_{alive}.db"]
+    )
