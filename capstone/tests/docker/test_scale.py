@@ -42,6 +42,7 @@ IMAGE = "taskmanager:scale"
 REPLICAS = 3
 PASSWORD = "Scale-Test-Passw0rd"
 NEW_PASSWORD = "Scale-Test-Passw0rd-2"
+MAX_BODY_BYTES = 65_536
 LOGIN_MAX_FAILURES = 5  # the setting's default: docker-compose.yml does not pass it
 DEADLINE_SECONDS = 120
 POLL_SECONDS = 0.5
@@ -152,6 +153,7 @@ def cluster() -> Iterator[Cluster]:
         "FRONTEND_SUBNET": subnet,
         "PROXY_ADDRESS": proxy_address,
         "NGINX_IMAGE": nginx_image(),
+        "MAX_BODY_BYTES": str(MAX_BODY_BYTES),
     }
     project = f"taskmanager-scale-{uuid.uuid4().hex[:10]}"
     with tempfile.TemporaryDirectory(prefix=f"{project}-") as scratch:
@@ -270,6 +272,26 @@ def test_the_balancer_hides_metrics_and_passes_the_request_id_through(cluster: C
 
     assert answer.headers["X-Request-ID"] == "scale-id-1"
     assert re.fullmatch(r"[0-9a-f]{32}", generated.headers["X-Request-ID"])
+
+
+def test_the_balancer_refuses_bodies_over_the_apps_limit(cluster: Cluster) -> None:
+    """nginx gets MAX_BODY_BYTES too (64 KiB here, not its own 1 MiB default), and refuses first."""
+    email = register(cluster.balancer)
+    headers = {"Authorization": f"Bearer {tokens(cluster.balancer, email)['access_token']}"}
+
+    def post_task(body_bytes: int) -> httpx.Response:
+        body = {"title": "big", "description": "x" * body_bytes}
+        return httpx.post(f"{cluster.balancer}/api/v1/tasks", json=body, headers=headers)
+
+    under = post_task(MAX_BODY_BYTES - 1_000)
+    over = post_task(MAX_BODY_BYTES + 1_000)
+
+    # Under the limit nginx passes it on, and the app judges it (too long a description).
+    assert under.status_code == 422
+    assert under.headers["content-type"] == "application/problem+json"
+    # Over it, nginx answers itself: the app never reads the body.
+    assert over.status_code == 413
+    assert over.headers["content-type"].startswith("text/html")
 
 
 def test_the_balancer_spreads_requests_over_every_replica(cluster: Cluster) -> None:
