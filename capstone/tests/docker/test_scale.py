@@ -9,129 +9,27 @@ Run by `nox -s docker_smoke`; without a Docker engine the tests skip and say why
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import json
-import os
-import random
 import re
 import secrets
 import subprocess
-import tempfile
 import threading
-import time
-import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from module_4_7_docker.tests.compose_stack import (
-    ComposeStack,
-    StackError,
-    compose_command,
-    docker,
-    prepare_engine,
-)
+from module_4_7_docker.tests.compose_stack import docker, prepare_engine
+from tests.docker.scaled_stack import Cluster, running_cluster, wait_until
 
 pytestmark = [pytest.mark.docker, pytest.mark.task("4.8.1", level="extra")]
 
-CAPSTONE = Path(__file__).resolve().parents[2]
 IMAGE = "taskmanager:scale"
 REPLICAS = 3
 PASSWORD = "Scale-Test-Passw0rd"
 NEW_PASSWORD = "Scale-Test-Passw0rd-2"
 MAX_BODY_BYTES = 65_536
 LOGIN_MAX_FAILURES = 5  # the setting's default: docker-compose.yml does not pass it
-DEADLINE_SECONDS = 120
-POLL_SECONDS = 0.5
-STAND_IN_NGINX = "local/nginx:stable"  # ../shared/containers/build-stand-in-images builds it
-
-
-@dataclass(frozen=True)
-class ScaledStack(ComposeStack):
-    """The capstone's stack with docker-compose.scale.yml on top (nginx, N replicas)."""
-
-    extra_files: tuple[str, ...] = field(default=("docker-compose.scale.yml",))
-
-    def compose(self, *arguments: str, timeout: float = 600) -> str:
-        files = [
-            f"--file={self.folder / name}" for name in ("docker-compose.yml", *self.extra_files)
-        ]
-        completed = subprocess.run(
-            [
-                *self.command,
-                f"--project-directory={self.folder}",
-                *files,
-                f"--env-file={self.env_file}",
-                f"--project-name={self.project}",
-                *arguments,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        if completed.returncode != 0:
-            raise StackError(
-                f"compose {' '.join(arguments)} failed (exit {completed.returncode}):\n"
-                f"{completed.stdout}\n{completed.stderr}"
-            )
-        return completed.stdout
-
-    def containers(self, service: str) -> list[str]:
-        return sorted(self.compose("ps", "-q", service).split())
-
-    def loopback_url(self, container: str, port: int) -> str:
-        """Where the container's port is published on the host; loopback only, or fail."""
-        published = docker("port", container, str(port)).split()
-        address = next(line for line in published if line.startswith("127.0.0.1:"))
-        return f"http://{address}"
-
-    def wait_healthy_container(self, container: str) -> None:
-        deadline = time.monotonic() + DEADLINE_SECONDS
-        while docker("inspect", "-f", "{{.State.Health.Status}}", container).strip() != "healthy":
-            if time.monotonic() > deadline:
-                raise StackError(f"{container} not healthy\n{self.logs()}")
-            time.sleep(POLL_SECONDS)
-
-
-def nginx_image() -> str:
-    """`NGINX_IMAGE`, else the local stand-in where one was built (no registry), else official."""
-    configured = os.environ.get("NGINX_IMAGE")
-    if configured:
-        return configured
-    stand_in = subprocess.run(
-        ["docker", "image", "inspect", STAND_IN_NGINX], capture_output=True, timeout=60, check=False
-    )
-    return STAND_IN_NGINX if stand_in.returncode == 0 else "nginx:stable-alpine"
-
-
-def free_subnet() -> tuple[str, str]:
-    """A /24 no Docker network uses yet (runs side by side must not collide), and its .254."""
-    used = [
-        ipaddress.ip_network(subnet)
-        for network in docker("network", "ls", "-q").split()
-        for subnet in docker(
-            "network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}} {{end}}", network
-        ).split()
-    ]
-    for _ in range(100):
-        candidate = ipaddress.ip_network(
-            f"10.{random.randint(64, 250)}.{random.randint(0, 255)}.0/24"
-        )
-        if not any(candidate.overlaps(network) for network in used):
-            return str(candidate), str(candidate.network_address + 254)
-    raise StackError("no free /24 in 10.64.0.0/10")
-
-
-@dataclass(frozen=True)
-class Cluster:
-    stack: ScaledStack
-    balancer: str
-    replicas: dict[str, str]  # container id -> its loopback URL
-    proxy_address: str
 
 
 @pytest.fixture(scope="module")
@@ -139,53 +37,15 @@ def cluster() -> Iterator[Cluster]:
     reason = prepare_engine()
     if reason:
         pytest.skip(f"no Docker engine: {reason}")
-    command = compose_command()
-    assert command is not None
-    subnet, proxy_address = free_subnet()
     variables = {
         "ENVIRONMENT": "production",
         "JWT_SECRET": secrets.token_urlsafe(48),
         "POSTGRES_PASSWORD": secrets.token_urlsafe(24),
         "BCRYPT_ROUNDS": "4",
-        "TASKMANAGER_IMAGE": IMAGE,
-        "APP_PORT": "0",  # every replica on a free loopback port of its own
-        "PROXY_PORT": "0",
-        "FRONTEND_SUBNET": subnet,
-        "PROXY_ADDRESS": proxy_address,
-        "NGINX_IMAGE": nginx_image(),
         "MAX_BODY_BYTES": str(MAX_BODY_BYTES),
     }
-    project = f"taskmanager-scale-{uuid.uuid4().hex[:10]}"
-    with tempfile.TemporaryDirectory(prefix=f"{project}-") as scratch:
-        env_file = Path(scratch) / "stack.env"
-        env_file.write_text("".join(f"{k}={v}\n" for k, v in variables.items()), encoding="utf-8")
-        stack = ScaledStack(CAPSTONE, env_file, project, tuple(command))
-        try:
-            stack.compose("up", "--detach", "--build", "--scale", f"app={REPLICAS}")
-            containers = stack.containers("app")
-            assert len(containers) == REPLICAS
-            for container in containers:
-                stack.wait_healthy_container(container)
-            balancer = stack.base_url("proxy", 8080)
-            wait_until(lambda: ready(balancer), "the balancer never answered")
-            replicas = {c: stack.loopback_url(c, 8000) for c in containers}
-            yield Cluster(stack, balancer, replicas, proxy_address)
-        finally:
-            stack.compose("down", "--volumes", "--remove-orphans", "--timeout", "20")
-
-
-def ready(base_url: str) -> bool:
-    try:
-        return httpx.get(f"{base_url}/health/ready", timeout=5).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
-def wait_until(condition: Callable[[], bool], message: str) -> None:
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while not condition():
-        assert time.monotonic() < deadline, message
-        time.sleep(POLL_SECONDS)
+    with running_cluster(REPLICAS, variables, image=IMAGE) as running:
+        yield running
 
 
 def register(base_url: str) -> str:
