@@ -9,6 +9,7 @@ import getpass
 import os
 import signal
 import sys
+import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import FrameType
@@ -47,6 +48,35 @@ def database_url(settings: Settings) -> Iterator[str]:
         yield url
 
 
+@contextlib.contextmanager
+def metrics_directory(workers: int) -> Iterator[None]:
+    """With several workers, a folder they share their metrics in (prometheus_client's
+    multiprocess mode), so `/metrics` reports the whole server whichever worker answers.
+
+    `PROMETHEUS_MULTIPROC_DIR` if set (emptied: figures of an earlier run would be added in),
+    else a fresh temporary folder removed at exit. Set before any worker imports
+    prometheus_client, which reads it once. One worker keeps its figures in memory.
+    """
+    if workers < 2:
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        yield
+        return
+    configured = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if configured:
+        folder = Path(configured)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):  # only the metrics files: the folder may hold more
+            stale.unlink()
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="taskmanager-metrics-") as scratch:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = scratch
+        try:
+            yield
+        finally:
+            del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+
+
 def _stop_on_sigterm(signal_number: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
 
@@ -60,7 +90,7 @@ def serve(args: argparse.Namespace) -> int:
     # uvicorn drains in-flight requests on SIGTERM, then re-raises the signal: turn that into a
     # normal exit, so the embedded PostgreSQL below is stopped rather than left running.
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    with database_url(settings) as url:
+    with database_url(settings) as url, metrics_directory(args.workers):
         upgrade(url)
         # Worker processes build their settings again: hand them the database and this
         # process's JWT secret (from the environment, `.env`, or generated for development),
@@ -78,6 +108,10 @@ def serve(args: argparse.Namespace) -> int:
             access_log=False,  # one request log line comes from the application
             timeout_graceful_shutdown=settings.graceful_shutdown_seconds,
             server_header=False,
+            # The client address (the login limit's key) from X-Forwarded-For, only when the
+            # connection comes from a trusted proxy; anyone else's header is ignored.
+            proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
         )
     return 0
 

@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=OPENAPI_TAGS,
     )
     app.state.settings = settings
-    app.state.metrics = Metrics(app.state)
+    app.state.metrics = Metrics(app.state, settings.instance_name)
     app.state.token_codec = TokenCodec(
         settings.jwt_secret.get_secret_value(), settings.jwt_issuer, settings.jwt_audience
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Literal, Self
@@ -67,6 +68,12 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     """Comma-separated allow-list of browser origins; empty allows none."""
     graceful_shutdown_seconds: int = Field(default=20, ge=1, le=600)
+    forwarded_allow_ips: str = "127.0.0.1"
+    """Proxies whose X-Forwarded-For/-Proto `taskmanager serve` trusts (uvicorn's
+    `--forwarded-allow-ips`: comma-separated addresses or networks, `*` for any): behind a load
+    balancer, its network only, so the client address (the login limit's key) cannot be forged."""
+    instance_name: str = Field(default_factory=socket.gethostname, min_length=1, max_length=200)
+    """Names this replica in `/metrics` (`taskmanager_instance_info`); by default the host name."""
 
     @field_validator("log_level", mode="before")
     @classmethod
