@@ -151,8 +151,16 @@ def check_and_test(session: nox.Session, suite: Suite) -> None:
     extra = ["-m", "not docker and not starter_check"]
     if session.posargs:
         extra += session.posargs
+    # The learner's own capstone: its tests name no course task (`nox -s grade` grades 4.8 with
+    # the hand-in checklist), so they run without the grading plugin and its report.
+    graded = not (suite.is_capstone and learners_edition())
+    command = (
+        pytest_args(suite, report=f"{suite.session}.json", extra=extra)
+        if graded
+        else ["pytest", str(suite.path / "tests"), "-m", "not docker", *session.posargs]
+    )
     session.run(
-        *pytest_args(suite, report=f"{suite.session}.json", extra=extra),
+        *command,
         f"--cov={package}",
         "--cov-branch",
         "--cov-report=term-missing:skip-covered",
@@ -477,9 +485,31 @@ def docker_smoke(session: nox.Session) -> None:
         )
 
 
+def learners_edition() -> bool:
+    """The learner's edition ships no starter.toml; there, capstone/ is the learner's project."""
+    return not (ROOT / "starter.toml").is_file()
+
+
 def _run_suite_for_grade(
     session: nox.Session, suite: Suite, *, task: str | None, extra_tests: Path | None
 ) -> None:
+    if suite.is_capstone and learners_edition():
+        # The learner's own capstone names no course task in its tests: the hand-in checklist
+        # grades 4.8.1-4.8.4 (Docker's 4.8.1 only where an engine answers).
+        sync(session, "contract")
+        report = f"task-{suite.session}.json" if task else f"{suite.session}.json"
+        session.run(
+            "python",
+            "-m",
+            "course_support.checklist",
+            "--project",
+            str(CAPSTONE),
+            "--report",
+            str(RESULTS / report),
+            *(["--check", task] if task else []),
+            success_codes=[0, 1],
+        )
+        return
     if suite.is_capstone:
         sync(session, "dev", project=CAPSTONE)
     else:
