@@ -16,9 +16,12 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    GetJsonSchemaHandler,
     StringConstraints,
 )
 from pydantic.config import JsonSchemaExtraCallable
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 
 def _reject_nul(value: str) -> str:
@@ -55,9 +58,24 @@ def _to_utc(value: datetime) -> datetime:
     return utc
 
 
-Text = Annotated[str, AfterValidator(_reject_nul)]
+class _NoNulInSchema:
+    """Says in the JSON Schema what `_reject_nul` enforces, so that clients generated from the
+    OpenAPI document (and fuzzers) never send a NUL the API would refuse."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        schema["pattern"] = r"^[^\u0000]*$"  # ECMA-262 and Python's re both read \u0000
+        return schema
+
+
+Text = Annotated[str, AfterValidator(_reject_nul), _NoNulInSchema]
 """Any text the database stores: NUL is refused."""
-TrimmedText = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_reject_nul)]
+TrimmedText = Annotated[
+    str, StringConstraints(strip_whitespace=True), AfterValidator(_reject_nul), _NoNulInSchema
+]
 """Text with surrounding whitespace removed (length limits apply after trimming)."""
 UtcDatetime = Annotated[AwareDatetime, BeforeValidator(_not_a_number), AfterValidator(_to_utc)]
 """A timestamp with an offset (RFC 3339), normalised to UTC."""
