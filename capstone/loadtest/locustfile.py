@@ -105,8 +105,22 @@ def random_task() -> dict[str, Any]:
     }
 
 
+def client_address() -> str:
+    """An address in 198.18.0.0/15, the range set aside for benchmarks (RFC 2544): only ever a
+    header value here, never a destination."""
+    return f"198.{random.randint(18, 19)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+
+
 class ApiUser(FastHttpUser):
     """One person using the API: their own account, tasks and comments."""
+
+    def __init__(self, environment: Environment) -> None:
+        # Each person comes from an address of their own, as real users do: the API's limits per
+        # client address (login attempts, registrations) would otherwise see one client,
+        # 127.0.0.1, for everyone. A served capstone trusts X-Forwarded-For from 127.0.0.1 only
+        # (FORWARDED_ALLOW_IPS), as it trusts its proxy; behind nginx, nginx adds the real one.
+        self.default_headers = {"X-Forwarded-For": client_address()}
+        super().__init__(environment)
 
     def wait_time(self) -> float:
         """A person's pause between two actions (`--think-time` on average)."""
