@@ -18,7 +18,18 @@ SHARED_INPUTS = ("pyproject.toml", "uv.lock", "noxfile.py", "course_support", "t
 
 # Folders and files that never change what a suite tests.
 _IGNORED_PARTS = frozenset(
-    {"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".venv", ".nox", "build", "data"}
+    {
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".hypothesis",  # Hypothesis' example database, rewritten by every run
+        ".schemathesis",  # Schemathesis' cache, likewise
+        ".venv",
+        ".nox",
+        "build",
+        "data",
+    }
 )
 
 
